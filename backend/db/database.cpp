@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+#include "backend/db/database.h"
+
+#include "backend/db/sqlquery.h"
+
+#include <QMutexLocker>
+#include <QThread>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <atomic>
+
+namespace colophon {
+
+namespace {
+
+std::atomic<quint64> g_nextInstance{1};
+
+struct ThreadState
+{
+    quint64 instance = 0;
+    QSqlDatabase db;
+    Transaction *current = nullptr; // innermost open transaction
+    int depth = 0;
+};
+
+// Per thread, one entry per Database this thread has used.
+thread_local std::vector<ThreadState> t_states;
+
+ThreadState *threadState(quint64 instance)
+{
+    for (ThreadState &s : t_states) {
+        if (s.instance == instance) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+} // namespace
+
+void Transaction::onCommit(std::function<void()> hook)
+{
+    // Hooks belong to the outermost transaction: a savepoint's commit is not
+    // durable until its outer transaction commits.
+    Transaction *root = this;
+    while (root->m_outer) {
+        root = root->m_outer;
+    }
+    root->m_hooks.push_back(std::move(hook));
+}
+
+Result<std::unique_ptr<Database>> Database::openSqlite(const QString &path, int busyTimeoutMs)
+{
+    std::unique_ptr<Database> db(new Database(path, std::make_unique<SqliteDialect>(busyTimeoutMs)));
+    if (!db->connection().isOpen()) {
+        return fail(Error::unavailable(
+            QStringLiteral("cannot open database %1: %2").arg(path, db->lastOpenError())));
+    }
+    return db;
+}
+
+Database::Database(QString path, std::unique_ptr<SqlDialect> dialect)
+    : m_path(std::move(path)), m_dialect(std::move(dialect)), m_instance(g_nextInstance++)
+{
+}
+
+Database::~Database()
+{
+    closeThreadConnection();
+    QMutexLocker lock(&m_mutex);
+    for (const QString &name : std::as_const(m_connectionNames)) {
+        QSqlDatabase::removeDatabase(name);
+    }
+}
+
+QString Database::connectionName() const
+{
+    return QStringLiteral("colophon-%1-%2")
+        .arg(m_instance)
+        .arg(reinterpret_cast<quintptr>(QThread::currentThreadId()), 0, 16);
+}
+
+QString Database::lastOpenError() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_lastOpenError;
+}
+
+QSqlDatabase Database::connection()
+{
+    if (ThreadState *s = threadState(m_instance)) {
+        return s->db;
+    }
+    const QString name = connectionName();
+    QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect->driverName(), name);
+    db.setDatabaseName(m_path);
+    if (!db.open()) {
+        QMutexLocker lock(&m_mutex);
+        m_lastOpenError = db.lastError().text();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        return db;
+    }
+    for (const QString &statement : m_dialect->connectionSetup()) {
+        QSqlQuery q(db);
+        if (!q.exec(statement)) {
+            QMutexLocker lock(&m_mutex);
+            m_lastOpenError = q.lastError().text();
+        }
+    }
+    {
+        QMutexLocker lock(&m_mutex);
+        m_connectionNames.append(name);
+    }
+    t_states.push_back(ThreadState{m_instance, db, nullptr, 0});
+    return db;
+}
+
+void Database::closeThreadConnection()
+{
+    for (auto it = t_states.begin(); it != t_states.end(); ++it) {
+        if (it->instance != m_instance) {
+            continue;
+        }
+        const QString name = it->db.connectionName();
+        it->db.close();
+        t_states.erase(it); // drops our handle before removeDatabase
+        QSqlDatabase::removeDatabase(name);
+        QMutexLocker lock(&m_mutex);
+        m_connectionNames.removeAll(name);
+        return;
+    }
+}
+
+Result<Transaction *> Database::begin()
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen()) {
+        return fail(Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
+    }
+    ThreadState *s = threadState(m_instance);
+    const bool nested = s->current != nullptr;
+    const QString sql = nested ? QStringLiteral("SAVEPOINT sp%1").arg(s->depth)
+                               : m_dialect->beginWriteTransaction();
+    QSqlQuery q(db);
+    if (!q.exec(sql)) {
+        return fail(sqlError(q, sql));
+    }
+    auto *tx = new Transaction(db);
+    tx->m_outer = s->current;
+    s->current = tx;
+    ++s->depth;
+    return tx;
+}
+
+Result<void> Database::finish(Transaction *tx, bool commit)
+{
+    ThreadState *s = threadState(m_instance);
+    Q_ASSERT(s && s->current == tx);
+    --s->depth;
+    s->current = tx->m_outer;
+    const bool nested = tx->m_outer != nullptr;
+    std::unique_ptr<Transaction> owned(tx);
+
+    QSqlQuery q(tx->db());
+    if (nested) {
+        const QString sp = QStringLiteral("sp%1").arg(s->depth);
+        if (commit) {
+            if (!q.exec(QStringLiteral("RELEASE ") + sp)) {
+                return fail(sqlError(q, QStringLiteral("RELEASE")));
+            }
+        } else if (!q.exec(QStringLiteral("ROLLBACK TO ") + sp) ||
+                   !q.exec(QStringLiteral("RELEASE ") + sp)) {
+            return fail(sqlError(q, QStringLiteral("ROLLBACK TO")));
+        }
+        return {};
+    }
+    if (!commit) {
+        if (!q.exec(QStringLiteral("ROLLBACK"))) {
+            return fail(sqlError(q, QStringLiteral("ROLLBACK")));
+        }
+        return {};
+    }
+    if (!q.exec(QStringLiteral("COMMIT"))) {
+        Error e = sqlError(q, QStringLiteral("COMMIT"));
+        QSqlQuery rollback(tx->db());
+        rollback.exec(QStringLiteral("ROLLBACK"));
+        return fail(e);
+    }
+    for (auto &hook : owned->m_hooks) {
+        hook();
+    }
+    return {};
+}
+
+} // namespace colophon

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+// The replica's database: one connection per thread, opened on first use with
+// the dialect's settings, and one way to write: transact().
+//
+// Invariants: a write transaction begins with the dialect's write statement
+// (BEGIN IMMEDIATE on SQLite); a nested transact() on the same thread is a
+// savepoint of the outer one; after-commit hooks run only once the outermost
+// transaction has committed, never after a rollback.
+#pragma once
+
+#include "backend/core/error.h"
+#include "backend/db/sqldialect.h"
+
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QStringList>
+#include <functional>
+#include <memory>
+#include <type_traits>
+#include <vector>
+
+namespace colophon {
+
+class Database;
+
+// The write transaction a transact() callback runs in.
+class Transaction final
+{
+public:
+    const QSqlDatabase &db() const { return m_db; }
+    // Runs after the outermost transaction commits (on this thread), e.g. to
+    // wake event subscribers. Dropped on rollback.
+    void onCommit(std::function<void()> hook);
+
+private:
+    friend class Database;
+    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) {}
+    QSqlDatabase m_db;
+    std::vector<std::function<void()>> m_hooks;
+    Transaction *m_outer = nullptr;
+};
+
+class Database final
+{
+public:
+    // Opens (creating if needed) an SQLite database file and checks the first
+    // connection works. The folder must exist.
+    static Result<std::unique_ptr<Database>> openSqlite(const QString &path, int busyTimeoutMs = 5000);
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    const SqlDialect &dialect() const { return *m_dialect; }
+    QString path() const { return m_path; }
+
+    // This thread's connection, opened on first use. Invalid only if the open
+    // failed (see lastOpenError()).
+    QSqlDatabase connection();
+    // Closes this thread's connection; call before a worker thread ends.
+    void closeThreadConnection();
+    QString lastOpenError() const;
+
+    // Runs fn(Transaction &) in a write transaction. fn returns Result<T>:
+    // a value commits, an error (or an exception) rolls back. A failed COMMIT
+    // is returned as an error.
+    template <typename F>
+    auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
+
+private:
+    Database(QString path, std::unique_ptr<SqlDialect> dialect);
+    Result<Transaction *> begin();
+    Result<void> finish(Transaction *tx, bool commit);
+    QString connectionName() const;
+
+    QString m_path;
+    std::unique_ptr<SqlDialect> m_dialect;
+    quint64 m_instance;
+    mutable QMutex m_mutex;
+    QStringList m_connectionNames; // guarded by m_mutex
+    QString m_lastOpenError;       // guarded by m_mutex
+};
+
+template <typename F>
+auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>
+{
+    auto tx = begin();
+    if (!tx) {
+        return fail(tx.error());
+    }
+    try {
+        auto result = fn(**tx);
+        if (!result) {
+            (void)finish(*tx, false);
+            return result;
+        }
+        if (auto done = finish(*tx, true); !done) {
+            return fail(done.error());
+        }
+        return result;
+    } catch (...) {
+        (void)finish(*tx, false);
+        throw;
+    }
+}
+
+} // namespace colophon

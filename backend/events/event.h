@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// A domain event: the unit of change, of the log and of replication.
+#pragma once
+
+#include "backend/events/hybridclock.h"
+
+#include <QString>
+#include <QUuid>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace colophon {
+
+// What a service hands to EventLog::append; the log stamps the rest.
+struct NewEvent
+{
+    QString type;   // "ContentCreated"
+    QString stream; // the aggregate, "content/<id>"
+    nlohmann::json payload = nlohmann::json::object();
+    QString actorId; // the user on whose behalf; empty for the system
+    int typeVersion = 1;
+};
+
+struct Event
+{
+    QUuid id; // UUIDv7
+    QString type;
+    QString stream;
+    nlohmann::json payload;
+    QString actorId;
+    QString replicaId;
+    Hlc hlc;
+    qint64 localSeq = 0;             // this replica's order
+    std::optional<qint64> serverSeq; // the server's order, once it has the event
+    int typeVersion = 1;
+    QString traceparent; // W3C trace context of the request that caused it
+    qint64 recordedAtMs = 0;
+
+    nlohmann::json toJson() const;
+};
+
+} // namespace colophon

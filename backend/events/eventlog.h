@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+// The replica's event log: every change of state, in this replica's order.
+//
+// Invariants: an event is appended inside the caller's write transaction, so
+// it is stored if and only if the projection change beside it commits; local
+// sequence numbers only grow; the clock is seeded from the newest stored stamp
+// at start, so stamps keep growing across restarts even if the wall clock
+// stepped back.
+#pragma once
+
+#include "backend/core/error.h"
+#include "backend/events/event.h"
+#include "backend/events/hybridclock.h"
+#include "backend/events/uuidv7.h"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace colophon {
+
+class Database;
+class MigrationRegistry;
+class Transaction;
+
+class EventLog final
+{
+public:
+    // Adds the log's own tables (events, checkpoints, replica identity).
+    static void registerMigrations(MigrationRegistry &registry);
+
+    // Opens the log of a migrated database: reads or creates the replica id
+    // and seeds the clock. wallClock is for tests.
+    static Result<std::unique_ptr<EventLog>> open(Database &db,
+                                                  HybridClock::WallClock wallClock = {});
+
+    QString replicaId() const { return m_replicaId; }
+    HybridClock &clock() { return m_clock; }
+
+    // Stamps and stores the event in tx; on commit, the committed-listener is
+    // told the new sequence. The traceparent is taken from the caller.
+    Result<Event> append(Transaction &tx, const NewEvent &event, const QString &traceparent = {});
+
+    // Events after seq in log order, at most limit.
+    Result<std::vector<Event>> readAfter(qint64 seq, int limit) const;
+    Result<qint64> count() const;
+    Result<qint64> lastSeq() const;
+
+    // Called (on the committing thread) after each transaction that appended
+    // events commits, with the highest sequence it wrote. The event bus hooks in here.
+    void setCommittedListener(std::function<void(qint64)> listener);
+
+private:
+    EventLog(Database &db, QString replicaId, HybridClock::WallClock wallClock);
+    Database &m_db;
+    QString m_replicaId;
+    HybridClock m_clock;
+    UuidV7Generator m_ids;
+    std::function<void(qint64)> m_committed;
+};
+
+} // namespace colophon

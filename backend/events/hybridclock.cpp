@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+#include "backend/events/hybridclock.h"
+
+#include <QDateTime>
+#include <QMutexLocker>
+#include <QStringList>
+#include <algorithm>
+
+namespace colophon {
+
+std::strong_ordering Hlc::operator<=>(const Hlc &o) const
+{
+    if (auto c = physicalMs <=> o.physicalMs; c != 0) {
+        return c;
+    }
+    if (auto c = counter <=> o.counter; c != 0) {
+        return c;
+    }
+    const int r = replica.compare(o.replica);
+    return r < 0 ? std::strong_ordering::less
+                 : (r > 0 ? std::strong_ordering::greater : std::strong_ordering::equal);
+}
+
+QString Hlc::toString() const
+{
+    return QStringLiteral("%1-%2-%3")
+        .arg(physicalMs, 16, 10, QLatin1Char('0'))
+        .arg(counter, 10, 10, QLatin1Char('0'))
+        .arg(replica);
+}
+
+std::optional<Hlc> Hlc::parse(const QString &text)
+{
+    const int first = text.indexOf(QLatin1Char('-'));
+    const int second = first < 0 ? -1 : text.indexOf(QLatin1Char('-'), first + 1);
+    if (first != 16 || second != 27) {
+        return std::nullopt;
+    }
+    bool okMs = false;
+    bool okCounter = false;
+    Hlc h;
+    h.physicalMs = text.left(first).toLongLong(&okMs);
+    h.counter = text.mid(first + 1, second - first - 1).toUInt(&okCounter);
+    h.replica = text.mid(second + 1);
+    if (!okMs || !okCounter || h.physicalMs < 0 || h.replica.isEmpty()) {
+        return std::nullopt;
+    }
+    return h;
+}
+
+HybridClock::HybridClock(QString replica, WallClock clock)
+    : m_replica(std::move(replica)),
+      m_clock(clock ? std::move(clock) : [] { return QDateTime::currentMSecsSinceEpoch(); })
+{
+}
+
+Hlc HybridClock::now()
+{
+    QMutexLocker lock(&m_mutex);
+    const std::int64_t pt = m_clock();
+    if (pt > m_l) {
+        m_l = pt;
+        m_c = 0;
+    } else {
+        ++m_c; // wall clock stalled or stepped back: count on from the last stamp
+    }
+    return {m_l, m_c, m_replica};
+}
+
+Hlc HybridClock::update(const Hlc &remote)
+{
+    QMutexLocker lock(&m_mutex);
+    const std::int64_t pt = m_clock();
+    const std::int64_t l = std::max({m_l, remote.physicalMs, pt});
+    if (l == m_l && l == remote.physicalMs) {
+        m_c = std::max(m_c, remote.counter) + 1;
+    } else if (l == m_l) {
+        ++m_c;
+    } else if (l == remote.physicalMs) {
+        m_c = remote.counter + 1;
+    } else {
+        m_c = 0;
+    }
+    m_l = l;
+    return {m_l, m_c, m_replica};
+}
+
+Hlc HybridClock::last() const
+{
+    QMutexLocker lock(&m_mutex);
+    return {m_l, m_c, m_replica};
+}
+
+} // namespace colophon
