@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// Maps method and path to a handler. Patterns are literal segments and typed
+// parameters: {name} (any one segment), {name:int} (a 64-bit integer),
+// {name:uuid} (a canonical UUID). A path that matches with another method
+// answers 405 with Allow; HEAD is served by GET; OPTIONS is answered for
+// every known path.
+#pragma once
+
+#include "backend/http/httpmessage.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace colophon {
+
+class Router final
+{
+public:
+    // Throws std::invalid_argument on a malformed pattern or unknown type:
+    // a programming error, found by the first test that builds the routes.
+    void add(HttpMethod method, const std::string &pattern, HttpHandler handler);
+    void add(HttpMethod method, const std::string &pattern, RouteClass routeClass, HttpHandler handler);
+
+    struct Match
+    {
+        enum class Kind { Found, NotFound, MethodNotAllowed } kind = Kind::NotFound;
+        const HttpHandler *handler = nullptr;
+        const std::string *pattern = nullptr;
+        RouteClass routeClass = RouteClass::Read;
+        std::vector<std::pair<std::string, std::string>> params;
+        std::string allow; // "GET, HEAD, OPTIONS" for 405 and OPTIONS
+    };
+    Match match(HttpMethod method, std::string_view path) const;
+
+private:
+    struct Segment
+    {
+        enum class Type { Literal, String, Int, Uuid } type = Type::Literal;
+        std::string text; // the literal, or the parameter's name
+    };
+    struct Route
+    {
+        HttpMethod method;
+        std::string pattern;
+        std::vector<Segment> segments;
+        RouteClass routeClass;
+        HttpHandler handler;
+    };
+    static bool matches(const Route &route, const std::vector<std::string_view> &parts,
+                        std::vector<std::pair<std::string, std::string>> *params);
+    std::vector<Route> m_routes;
+};
+
+} // namespace colophon
