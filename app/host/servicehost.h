@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The composition root shared by colophon, colophon-server and colophonctl:
+// it opens the replica in a data folder, applies migrations, and builds and
+// owns the platform (database, event log, event bus) and the services, so
+// every service behaves the same in each program. Wiring only, no logic; the
+// role is the only thing that differs between programs.
+#pragma once
+
+#include "backend/core/error.h"
+#include "backend/db/migrations.h"
+
+#include <QMap>
+#include <QString>
+#include <memory>
+#include <vector>
+
+namespace colophon {
+
+class Config;
+class Database;
+class EventBus;
+class EventLog;
+class Logger;
+class MetricsRegistry;
+class Router;
+
+enum class HostRole { Desktop, Server, Tool };
+
+struct HostStatus
+{
+    QString dataDir;
+    QString databasePath;
+    QString replicaId;                 // empty until migrated
+    QMap<QString, int> schemaVersions; // applied, per owner
+    QMap<QString, int> knownVersions;  // what this program knows
+    qint64 eventCount = 0;
+    bool upToDate = false;
+};
+
+class ServiceHost final
+{
+public:
+    enum class OpenMode {
+        Migrate, // create the folder and database as needed and apply migrations
+        Inspect, // open what is there, change nothing (for status)
+    };
+
+    // Opens the replica in config's data_dir. Logger and metrics belong to
+    // the caller and outlive the host.
+    static Result<std::unique_ptr<ServiceHost>> open(HostRole role, const Config &config, Logger &logger,
+                                                     MetricsRegistry &metrics, OpenMode mode = OpenMode::Migrate);
+    ~ServiceHost();
+
+    HostRole role() const { return m_role; }
+    QString dataDir() const { return m_dataDir; }
+    const Config &config() const { return m_config; }
+    Logger &logger() { return m_logger; }
+    MetricsRegistry &metrics() { return m_metrics; }
+    Database &database() { return *m_db; }
+    const MigrationRegistry &migrations() const { return m_migrations; }
+    // Null in Inspect mode on a database that was never migrated.
+    EventLog *eventLog() { return m_log.get(); }
+    EventBus *eventBus() { return m_bus.get(); }
+
+    Result<HostStatus> status();
+
+    // Applies pending migrations; idempotent. Open in Migrate mode has
+    // already run it once: openingMigration() says what that run applied.
+    Result<MigrationReport> migrate();
+    const MigrationReport &openingMigration() const { return m_openingMigration; }
+
+    // The routes of the system (/healthz, /readyz, /metrics, OpenAPI) and of
+    // every service, on router.
+    void registerRoutes(Router &router);
+
+private:
+    ServiceHost(HostRole role, const Config &config, Logger &logger, MetricsRegistry &metrics);
+    Result<void> openEventLog();
+
+    HostRole m_role;
+    const Config &m_config;
+    Logger &m_logger;
+    MetricsRegistry &m_metrics;
+    QString m_dataDir;
+    MigrationRegistry m_migrations;
+    MigrationReport m_openingMigration;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<EventLog> m_log;
+    std::unique_ptr<EventBus> m_bus;
+};
+
+} // namespace colophon
