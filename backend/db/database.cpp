@@ -8,6 +8,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <atomic>
+#include <unordered_map>
 
 namespace colophon {
 
@@ -15,22 +16,30 @@ namespace {
 
 std::atomic<quint64> g_nextInstance{1};
 
+struct CachedStatement
+{
+    std::unique_ptr<QSqlQuery> query;
+    bool inUse = false;
+};
+
 struct ThreadState
 {
     quint64 instance = 0;
     QSqlDatabase db;
     Transaction *current = nullptr; // innermost open transaction
     int depth = 0;
+    // After db: destroyed first, as statements must go before their connection.
+    std::unordered_map<QString, std::unique_ptr<CachedStatement>> statements;
 };
 
 // Per thread, one entry per Database this thread has used.
-thread_local std::vector<ThreadState> t_states;
+thread_local std::vector<std::unique_ptr<ThreadState>> t_states;
 
 ThreadState *threadState(quint64 instance)
 {
-    for (ThreadState &s : t_states) {
-        if (s.instance == instance) {
-            return &s;
+    for (auto &s : t_states) {
+        if (s->instance == instance) {
+            return s.get();
         }
     }
     return nullptr;
@@ -112,24 +121,64 @@ QSqlDatabase Database::connection()
         QMutexLocker lock(&m_mutex);
         m_connectionNames.append(name);
     }
-    t_states.push_back(ThreadState{m_instance, db, nullptr, 0});
+    auto state = std::make_unique<ThreadState>();
+    state->instance = m_instance;
+    state->db = db;
+    t_states.push_back(std::move(state));
     return db;
 }
 
 void Database::closeThreadConnection()
 {
     for (auto it = t_states.begin(); it != t_states.end(); ++it) {
-        if (it->instance != m_instance) {
+        if ((*it)->instance != m_instance) {
             continue;
         }
-        const QString name = it->db.connectionName();
-        it->db.close();
+        const QString name = (*it)->db.connectionName();
+        (*it)->statements.clear();
+        (*it)->db.close();
         t_states.erase(it); // drops our handle before removeDatabase
         QSqlDatabase::removeDatabase(name);
         QMutexLocker lock(&m_mutex);
         m_connectionNames.removeAll(name);
         return;
     }
+}
+
+Result<CachedQuery> Database::execCached(const QString &sql, const QVariantList &values)
+{
+    QSqlDatabase db = connection();
+    if (!db.isOpen()) {
+        return fail(Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
+    }
+    ThreadState *s = threadState(m_instance);
+    auto &slot = s->statements[sql];
+    if (!slot) {
+        slot = std::make_unique<CachedStatement>();
+        slot->query = std::make_unique<QSqlQuery>(db);
+        if (!slot->query->prepare(sql)) {
+            Error e = sqlError(*slot->query, sql);
+            s->statements.erase(sql);
+            return fail(e);
+        }
+    }
+    CachedQuery handle = [&] {
+        if (slot->inUse) { // re-entered while its rows are read: use a one-off
+            auto own = std::make_unique<QSqlQuery>(db);
+            own->prepare(sql);
+            QSqlQuery *raw = own.get();
+            return CachedQuery(raw, nullptr, std::move(own));
+        }
+        slot->inUse = true;
+        return CachedQuery(slot->query.get(), &slot->inUse);
+    }();
+    for (int i = 0; i < values.size(); ++i) {
+        handle->bindValue(i, values.at(i));
+    }
+    if (!handle->exec()) {
+        return fail(sqlError(*handle, sql));
+    }
+    return handle;
 }
 
 Result<Transaction *> Database::begin()
@@ -142,8 +191,14 @@ Result<Transaction *> Database::begin()
     const bool nested = s->current != nullptr;
     const QString sql = nested ? QStringLiteral("SAVEPOINT sp%1").arg(s->depth)
                                : m_dialect->beginWriteTransaction();
+    if (!nested) {
+        m_writeMutex.lock();
+    }
     QSqlQuery q(db);
     if (!q.exec(sql)) {
+        if (!nested) {
+            m_writeMutex.unlock();
+        }
         return fail(sqlError(q, sql));
     }
     auto *tx = new Transaction(db);
@@ -175,6 +230,7 @@ Result<void> Database::finish(Transaction *tx, bool commit)
         }
         return {};
     }
+    std::unique_lock writer(m_writeMutex, std::adopt_lock); // released on every path below
     if (!commit) {
         if (!q.exec(QStringLiteral("ROLLBACK"))) {
             return fail(sqlError(q, QStringLiteral("ROLLBACK")));
@@ -187,6 +243,7 @@ Result<void> Database::finish(Transaction *tx, bool commit)
         rollback.exec(QStringLiteral("ROLLBACK"));
         return fail(e);
     }
+    writer.unlock(); // hooks may start transactions of their own
     for (auto &hook : owned->m_hooks) {
         hook();
     }

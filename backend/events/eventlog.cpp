@@ -130,11 +130,10 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
     e.traceparent = traceparent;
     e.recordedAtMs = QDateTime::currentMSecsSinceEpoch();
 
-    auto q = execSql(tx.db(),
-                     QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, "
-                                    "actor_id, replica_id, hlc, traceparent, recorded_at) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                     {uuidText(e.id), e.type, e.typeVersion, e.stream,
+    auto q = m_db.execCached(QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, "
+                                            "actor_id, replica_id, hlc, traceparent, recorded_at) "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                             {uuidText(e.id), e.type, e.typeVersion, e.stream,
                       QString::fromStdString(e.payload.dump()),
                       e.actorId.isEmpty() ? QVariant() : QVariant(e.actorId), e.replicaId,
                       e.hlc.toString(), e.traceparent.isEmpty() ? QVariant() : QVariant(e.traceparent),
@@ -142,7 +141,7 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
     if (!q) {
         return fail(q.error());
     }
-    e.localSeq = q->lastInsertId().toLongLong();
+    e.localSeq = (*q)->lastInsertId().toLongLong();
     if (m_committed) {
         tx.onCommit([listener = m_committed, seq = e.localSeq] { listener(seq); });
     }

@@ -42,7 +42,7 @@ std::optional<Hlc> Hlc::parse(const QString &text)
     h.physicalMs = text.left(first).toLongLong(&okMs);
     h.counter = text.mid(first + 1, second - first - 1).toUInt(&okCounter);
     h.replica = text.mid(second + 1);
-    if (!okMs || !okCounter || h.physicalMs < 0 || h.replica.isEmpty()) {
+    if (!okMs || !okCounter || h.physicalMs < 0 || h.replica.isEmpty() || h.toString() != text) {
         return std::nullopt;
     }
     return h;
