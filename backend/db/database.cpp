@@ -49,18 +49,14 @@ ThreadState *threadState(quint64 instance)
 
 void Transaction::onCommit(std::function<void()> hook)
 {
-    // Hooks belong to the outermost transaction: a savepoint's commit is not
-    // durable until its outer transaction commits.
-    Transaction *root = this;
-    while (root->m_outer) {
-        root = root->m_outer;
-    }
-    root->m_hooks.push_back(std::move(hook));
+    // Kept on this transaction: a savepoint hands its hooks to the outer
+    // transaction when released, and drops them when rolled back.
+    m_hooks.push_back(std::move(hook));
 }
 
 Result<std::unique_ptr<Database>> Database::openSqlite(const QString &path, int busyTimeoutMs)
 {
-    std::unique_ptr<Database> db(new Database(path, std::make_unique<SqliteDialect>(busyTimeoutMs)));
+    std::unique_ptr<Database> db(new Database(path, std::make_unique<SqliteDialect>(busyTimeoutMs), busyTimeoutMs));
     if (!db->connection().isOpen()) {
         return fail(Error::unavailable(
             QStringLiteral("cannot open database %1: %2").arg(path, db->lastOpenError())));
@@ -68,8 +64,9 @@ Result<std::unique_ptr<Database>> Database::openSqlite(const QString &path, int 
     return db;
 }
 
-Database::Database(QString path, std::unique_ptr<SqlDialect> dialect)
-    : m_path(std::move(path)), m_dialect(std::move(dialect)), m_instance(g_nextInstance++)
+Database::Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTimeoutMs)
+    : m_path(std::move(path)), m_dialect(std::move(dialect)), m_instance(g_nextInstance++),
+      m_busyTimeoutMs(busyTimeoutMs)
 {
 }
 
@@ -191,8 +188,9 @@ Result<Transaction *> Database::begin()
     const bool nested = s->current != nullptr;
     const QString sql = nested ? QStringLiteral("SAVEPOINT sp%1").arg(s->depth)
                                : m_dialect->beginWriteTransaction();
-    if (!nested) {
-        m_writeMutex.lock();
+    if (!nested && !m_writeMutex.try_lock_for(std::chrono::milliseconds(m_busyTimeoutMs))) {
+        return fail(Error::unavailable(QStringLiteral("database busy: another writer held it for %1 ms")
+                                           .arg(m_busyTimeoutMs)));
     }
     QSqlQuery q(db);
     if (!q.exec(sql)) {
@@ -224,6 +222,9 @@ Result<void> Database::finish(Transaction *tx, bool commit)
             if (!q.exec(QStringLiteral("RELEASE ") + sp)) {
                 return fail(sqlError(q, QStringLiteral("RELEASE")));
             }
+            auto &outerHooks = tx->m_outer->m_hooks;
+            outerHooks.insert(outerHooks.end(), std::make_move_iterator(owned->m_hooks.begin()),
+                              std::make_move_iterator(owned->m_hooks.end()));
         } else if (!q.exec(QStringLiteral("ROLLBACK TO ") + sp) ||
                    !q.exec(QStringLiteral("RELEASE ") + sp)) {
             return fail(sqlError(q, QStringLiteral("ROLLBACK TO")));

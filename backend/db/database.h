@@ -104,12 +104,13 @@ public:
 
     // Runs fn(Transaction &) in a write transaction. fn returns Result<T>:
     // a value commits, an error (or an exception) rolls back. A failed COMMIT
-    // is returned as an error.
+    // is returned as an error; so is waiting longer than the busy timeout for
+    // another writer (Unavailable).
     template <typename F>
     auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
 
 private:
-    Database(QString path, std::unique_ptr<SqlDialect> dialect);
+    Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTimeoutMs);
     Result<Transaction *> begin();
     Result<void> finish(Transaction *tx, bool commit);
     QString connectionName() const;
@@ -120,8 +121,11 @@ private:
     mutable QMutex m_mutex;
     // Writers of this process queue here before BEGIN IMMEDIATE: a mutex
     // wakes the next writer at once, where SQLite's busy handler sleeps in
-    // steps of 1 to 100 ms. Other processes still meet the busy timeout.
-    std::mutex m_writeMutex;
+    // steps of 1 to 100 ms. Other processes still meet the busy timeout, and
+    // so does a writer here (Unavailable), so a transaction must never wait
+    // on another thread's write.
+    std::timed_mutex m_writeMutex;
+    int m_busyTimeoutMs;
     QStringList m_connectionNames; // guarded by m_mutex
     QString m_lastOpenError;       // guarded by m_mutex
 };

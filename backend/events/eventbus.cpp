@@ -76,7 +76,7 @@ void EventBus::Shared::schedule(const std::shared_ptr<Subscriber> &sub, int dela
 
 bool EventBus::Shared::deliverDurable(Subscriber &sub, const Event &e)
 {
-    auto done = db.transact([&](Transaction &tx) -> Result<void> {
+    auto apply = [&](Transaction &tx) -> Result<void> {
         if (auto applied = sub.durableHandler(tx, e); !applied) {
             return applied;
         }
@@ -89,7 +89,15 @@ bool EventBus::Shared::deliverDurable(Subscriber &sub, const Event &e)
             return fail(saved.error());
         }
         return {};
-    });
+    };
+    Result<void> done;
+    try {
+        done = db.transact(apply); // an exception rolls back, like an error
+    } catch (const std::exception &ex) {
+        done = fail(Error::internal(QStringLiteral("handler threw: %1").arg(QString::fromUtf8(ex.what()))));
+    } catch (...) {
+        done = fail(Error::internal(QStringLiteral("handler threw")));
+    }
     if (!done) {
         logger.warn("event subscriber failed; will retry from its checkpoint",
                     {{"subscriber", sub.name.toStdString()},
