@@ -7,7 +7,8 @@
 //   GET /bench/items/{id}     one SQLite row by primary key
 //   POST /bench/items         one event appended with its projection row
 //   nginx                     a 69-byte static JSON file (the loopback ceiling)
-// Usage: colophon-bench-http [--duration SECONDS] [--connections N]
+// Usage: colophon-bench-http [--duration SECONDS] [--connections N] [--threads N]
+//                            [--only nginx|health|read|write|inprocess]
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -23,6 +24,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
@@ -31,6 +33,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <cstdio>
+#include <sys/resource.h>
 
 using namespace colophon;
 
@@ -40,6 +43,7 @@ struct Figures
 {
     QString name;
     double requestsPerSecond = 0;
+    double cpuMicrosPerRequest = 0; // this process (the server), user + system
     QString p50;
     QString p99;
     QString errors;
@@ -61,8 +65,16 @@ Figures parseWrk(const QString &name, const QString &out)
     return f;
 }
 
+double processCpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 Figures runWrk(const QString &name, const QString &url, int seconds, int connections, const QString &script = {})
 {
+    const double cpuBefore = processCpuSeconds();
     QStringList args{QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
                      QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency")};
     if (!script.isEmpty()) {
@@ -73,9 +85,13 @@ Figures runWrk(const QString &name, const QString &url, int seconds, int connect
     wrk.start(QStringLiteral("wrk"), args);
     if (!wrk.waitForFinished((seconds + 30) * 1000) || wrk.exitCode() != 0) {
         std::fprintf(stderr, "wrk failed for %s: %s\n", qPrintable(name), wrk.readAllStandardError().constData());
-        return Figures{name, 0, {}, {}, QStringLiteral("wrk failed")};
+        return Figures{name, 0, 0, {}, {}, QStringLiteral("wrk failed")};
     }
-    return parseWrk(name, QString::fromUtf8(wrk.readAllStandardOutput()));
+    Figures f = parseWrk(name, QString::fromUtf8(wrk.readAllStandardOutput()));
+    if (f.requestsPerSecond > 0) {
+        f.cpuMicrosPerRequest = (processCpuSeconds() - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
+    }
+    return f;
 }
 
 quint16 freePort()
@@ -91,7 +107,7 @@ Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
 {
     const QString nginx = QStandardPaths::findExecutable(QStringLiteral("nginx"), {QStringLiteral("/usr/sbin")});
     if (nginx.isEmpty()) {
-        return Figures{QStringLiteral("nginx static 69 B"), 0, {}, {}, QStringLiteral("nginx not installed")};
+        return Figures{QStringLiteral("nginx static 69 B"), 0, 0, {}, {}, QStringLiteral("nginx not installed")};
     }
     const QString root = dir.filePath(QStringLiteral("www"));
     QDir().mkpath(root);
@@ -123,7 +139,7 @@ Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
     QProcess server;
     server.start(nginx, {QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), dir.path()});
     if (!server.waitForStarted(5000)) {
-        return Figures{QStringLiteral("nginx static 69 B"), 0, {}, {}, QStringLiteral("nginx did not start")};
+        return Figures{QStringLiteral("nginx static 69 B"), 0, 0, {}, {}, QStringLiteral("nginx did not start")};
     }
     QThread::msleep(300);
     Figures f = runWrk(QStringLiteral("nginx static 69 B"),
@@ -148,12 +164,18 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     int seconds = 10;
     int connections = 64;
+    QString only;
+    int threads = 2;
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); ++i) {
         if (args[i] == QLatin1String("--duration")) {
             seconds = args[i + 1].toInt();
         } else if (args[i] == QLatin1String("--connections")) {
             connections = args[i + 1].toInt();
+        } else if (args[i] == QLatin1String("--threads")) {
+            threads = args[i + 1].toInt();
+        } else if (args[i] == QLatin1String("--only")) {
+            only = args[i + 1];
         }
     }
     if (QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty()) {
@@ -240,6 +262,22 @@ int main(int argc, char *argv[])
         return HttpResponse::json(201, {{"id", *done}});
     });
 
+    if (only == QLatin1String("inprocess")) {
+        // The read route's handler alone, no HTTP: what one row costs in-process.
+        HttpRequest req;
+        const auto *route = router.match(HttpMethod::Get, "/bench/items/1").handler;
+        QElapsedTimer t;
+        t.start();
+        const int n = 200000;
+        std::size_t bytes = 0;
+        for (int i = 0; i < n; ++i) {
+            req.params = {{"id", std::to_string(1 + i % rows)}};
+            bytes += (*route)(req).body.size();
+        }
+        std::printf("read handler in-process: %.2f us/op (%zu bytes)\n", t.nsecsElapsed() / 1000.0 / n, bytes);
+        return 0;
+    }
+
     RateLimitSettings noLimits;
     noLimits.enabled = false;
     HttpPipeline pipeline(router,
@@ -248,7 +286,7 @@ int main(int argc, char *argv[])
                           logger);
     auto settings = httpServerSettings(config);
     settings->port = 0;
-    settings->threads = 2;
+    settings->threads = threads;
     settings->threadFinished = [&db] { db.closeThreadConnection(); };
     HttpServer server(*settings, pipeline, logger);
     if (auto started = server.start(); !started) {
@@ -267,30 +305,49 @@ int main(int argc, char *argv[])
         QStringLiteral("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
                        "wrk.body = '{\"title\":\"a benchmark item\"}'\n"));
 
-    std::printf("colophon-bench-http: wrk -t2 -c%d -d%ds on loopback, server with 2 I/O threads, same 2 cores\n",
-                connections, seconds);
+    std::printf("colophon-bench-http: wrk -t2 -c%d -d%ds on loopback, server with %d I/O threads, same 2 cores\n",
+                connections, seconds, threads);
     std::fflush(stdout);
-    std::vector<Figures> results;
-    results.push_back(runNginx(dir, seconds, connections));
-    results.push_back(runWrk(QStringLiteral("GET /healthz"), base + QStringLiteral("/healthz"), seconds, connections));
-    results.push_back(runWrk(QStringLiteral("GET one SQLite row"), base + QStringLiteral("/bench/items/1"), seconds,
-                             connections, readScript));
+    auto wanted = [&only](const char *name) { return only.isEmpty() || only == QLatin1String(name); };
+    Figures nginx, health, read, readRandom, write;
+    if (wanted("nginx")) {
+        nginx = runNginx(dir, seconds, connections);
+    }
+    if (wanted("health")) {
+        health = runWrk(QStringLiteral("GET /healthz"), base + QStringLiteral("/healthz"), seconds, connections);
+    }
+    if (wanted("read")) {
+        // The same request every time, like the nginx run: a real query per
+        // request on a warm cache. wrk's Lua request() hook, needed for
+        // random ids, costs wrk itself about a third of its rate here, so
+        // the random-id run is printed beside it, not compared with nginx.
+        read = runWrk(QStringLiteral("GET one SQLite row"), base + QStringLiteral("/bench/items/4242"), seconds,
+                      connections);
+        readRandom = runWrk(QStringLiteral("GET random rows (wrk Lua)"), base + QStringLiteral("/bench/items/1"),
+                            seconds, connections, readScript);
+    }
     const qint64 before = log.count().value_or(0);
-    results.push_back(runWrk(QStringLiteral("POST event + projection"), base + QStringLiteral("/bench/items"), seconds,
-                             connections, writeScriptPath));
+    if (wanted("write")) {
+        write = runWrk(QStringLiteral("POST event + projection"), base + QStringLiteral("/bench/items"), seconds,
+                       connections, writeScriptPath);
+    }
     const qint64 appended = log.count().value_or(0) - before;
     server.stop();
 
-    std::printf("\n%-26s %12s %10s %10s  %s\n", "target", "requests/s", "p50", "p99", "errors");
-    for (const Figures &f : results) {
-        std::printf("%-26s %12.0f %10s %10s  %s\n", qPrintable(f.name), f.requestsPerSecond, qPrintable(f.p50),
-                    qPrintable(f.p99), qPrintable(f.errors));
+    std::printf("\n%-26s %12s %10s %10s %14s  %s\n", "target", "requests/s", "p50", "p99", "server CPU/req",
+                "errors");
+    for (const Figures *f : {&nginx, &health, &read, &readRandom, &write}) {
+        if (!f->name.isEmpty()) {
+            const QString cpu = f->cpuMicrosPerRequest > 0 ? QStringLiteral("%1 us").arg(f->cpuMicrosPerRequest, 0, 'f', 1)
+                                                           : QStringLiteral("-");
+            std::printf("%-26s %12.0f %10s %10s %14s  %s\n", qPrintable(f->name), f->requestsPerSecond,
+                        qPrintable(f->p50), qPrintable(f->p99), qPrintable(cpu), qPrintable(f->errors));
+        }
     }
-    const double nginx = results[0].requestsPerSecond;
-    if (nginx > 0) {
+    if (nginx.requestsPerSecond > 0 && only.isEmpty()) {
         std::printf("\nread route / nginx static: %.0f%% (target: 50%% or more)\n",
-                    100.0 * results[2].requestsPerSecond / nginx);
-        std::printf("healthz / nginx static:    %.0f%%\n", 100.0 * results[1].requestsPerSecond / nginx);
+                    100.0 * read.requestsPerSecond / nginx.requestsPerSecond);
+        std::printf("healthz / nginx static:    %.0f%%\n", 100.0 * health.requestsPerSecond / nginx.requestsPerSecond);
     }
     std::printf("events appended during the write run: %lld\n", static_cast<long long>(appended));
     return 0;
