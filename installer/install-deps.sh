@@ -11,7 +11,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
   # platform libraries
   libsqlite3-dev libboost-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libcurl4-openssl-dev libsodium-dev libexpected-dev
+  libcurl4-openssl-dev libsodium-dev libqrencode-dev libexpected-dev
   # test and benchmark peers: a load generator and the nginx baseline,
   # promtool to validate /metrics, curl for smoke checks
   wrk nginx-light prometheus curl python3

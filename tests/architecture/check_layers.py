@@ -23,13 +23,14 @@ ALLOWED = {
 }
 # backend sub-folder -> backend sub-folders it must not include
 BACKEND_FORBIDDEN = {
-    "core": {"config", "observability", "resilience", "db", "events", "http"},
+    "core": {"config", "observability", "resilience", "db", "events", "http", "auth"},
+    "auth": {"db", "events", "http", "resilience"},
     "config": {"observability", "resilience", "db", "events", "http"},
     "observability": {"config", "resilience", "db", "events", "http"},
     "resilience": {"db", "events", "http"},
     "db": {"events", "http", "resilience"},
     "events": {"http"},
-    "http": {"db", "events"},
+    "http": {"db", "events", "auth"},
 }
 WIDGET_OK = ("ui/", "app/console/", "tests/ui/")
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.M)

@@ -20,38 +20,14 @@ namespace {
 
 constexpr int kRunTimeoutMs = 60000; // generous for an AddressSanitizer build
 
-struct CtlRun
+struct CtlRun : colophon::test::ProgramRun
 {
-    bool finished = false;
-    QProcess::ExitStatus exitStatus = QProcess::NormalExit;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-
     QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
-    QByteArray describe() const
-    {
-        return "exit " + QByteArray::number(exitCode) + "\nstdout: " + out + "\nstderr: " + err;
-    }
 };
 
 CtlRun runCtl(const QStringList &arguments, const QString &workDir)
 {
-    QProcess p;
-    p.setProcessEnvironment(colophon::test::childEnvironment());
-    p.setWorkingDirectory(workDir);
-    p.start(colophon::test::ctlBinary(), arguments);
-    CtlRun run;
-    run.finished = p.waitForStarted(kRunTimeoutMs) && p.waitForFinished(kRunTimeoutMs);
-    if (!run.finished) {
-        p.kill();
-        p.waitForFinished(kRunTimeoutMs);
-    }
-    run.exitStatus = p.exitStatus();
-    run.exitCode = p.exitCode();
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
+    return {colophon::test::runProgram(colophon::test::ctlBinary(), arguments, workDir, kRunTimeoutMs)};
 }
 
 } // namespace

@@ -99,33 +99,12 @@ bool waitConnected(QTcpSocket &socket, quint16 port)
            socket.state() == QAbstractSocket::ConnectedState;
 }
 
-struct ProgramRun
-{
-    bool finished = false;
-    QProcess::ExitStatus exitStatus = QProcess::NormalExit;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using colophon::test::ProgramRun;
 
 // Runs colophon-server to completion (for arguments it must refuse).
 ProgramRun runServerToExit(const QStringList &arguments, const QString &workDir)
 {
-    QProcess p;
-    p.setProcessEnvironment(colophon::test::childEnvironment());
-    p.setWorkingDirectory(workDir);
-    p.start(colophon::test::serverBinary(), arguments);
-    ProgramRun run;
-    run.finished = p.waitForStarted(kStartTimeoutMs) && p.waitForFinished(kExitTimeoutMs);
-    if (!run.finished) {
-        p.kill();
-        p.waitForFinished(kExitTimeoutMs);
-    }
-    run.exitStatus = p.exitStatus();
-    run.exitCode = p.exitCode();
-    run.out = p.readAllStandardOutput();
-    run.err = p.readAllStandardError();
-    return run;
+    return colophon::test::runProgram(colophon::test::serverBinary(), arguments, workDir, kExitTimeoutMs);
 }
 
 } // namespace

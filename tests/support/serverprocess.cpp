@@ -336,4 +336,24 @@ QString ServerProcess::diagnostics()
                                    : m_stderr.left(3000) + "\n[...]\n" + m_stderr.right(3000)));
 }
 
+ProgramRun runProgram(const QString &program, const QStringList &arguments, const QString &workDir,
+                      int timeoutMs)
+{
+    QProcess p;
+    p.setProcessEnvironment(childEnvironment());
+    p.setWorkingDirectory(workDir);
+    p.start(program, arguments);
+    ProgramRun run;
+    run.finished = p.waitForStarted(timeoutMs) && p.waitForFinished(timeoutMs);
+    if (!run.finished) {
+        p.kill();
+        p.waitForFinished(timeoutMs);
+    }
+    run.exitStatus = p.exitStatus();
+    run.exitCode = p.exitCode();
+    run.out = p.readAllStandardOutput();
+    run.err = p.readAllStandardError();
+    return run;
+}
+
 } // namespace colophon::test

@@ -24,6 +24,26 @@ QString ctlBinary();
 // configuration a test gives it, plus `extra`.
 QProcessEnvironment childEnvironment(const QList<QPair<QString, QString>> &extra = {});
 
+// A program run to completion: its exit and everything it printed.
+struct ProgramRun
+{
+    bool finished = false; // false: killed after the timeout
+    QProcess::ExitStatus exitStatus = QProcess::NormalExit;
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+
+    QByteArray describe() const
+    {
+        return "exit " + QByteArray::number(exitCode) + "\nstdout: " + out + "\nstderr: " + err;
+    }
+};
+
+// Runs program with arguments in workDir (with childEnvironment()) and waits
+// for it to end, killing it after timeoutMs.
+ProgramRun runProgram(const QString &program, const QStringList &arguments, const QString &workDir,
+                      int timeoutMs);
+
 using HttpHeaders = QList<QPair<QByteArray, QByteArray>>;
 
 struct HttpReply
