@@ -58,10 +58,12 @@ Figures parseWrk(const QString &name, const QString &out)
     f.requestsPerSecond = rps.hasMatch() ? rps.captured(1).toDouble() : 0;
     f.p50 = QRegularExpression(QStringLiteral("\\s50%\\s+(\\S+)")).match(out).captured(1);
     f.p99 = QRegularExpression(QStringLiteral("\\s99%\\s+(\\S+)")).match(out).captured(1);
-    const auto non2xx = QRegularExpression(QStringLiteral("Non-2xx or 3xx responses: (\\d+)")).match(out);
+    const auto non2xx =
+        QRegularExpression(QStringLiteral("Non-2xx or 3xx responses: (\\d+)")).match(out);
     const auto sockErr = QRegularExpression(QStringLiteral("Socket errors: ([^\\n]+)")).match(out);
-    f.errors = (non2xx.hasMatch() ? QStringLiteral("non-2xx %1 ").arg(non2xx.captured(1)) : QString()) +
-               (sockErr.hasMatch() ? sockErr.captured(1) : QString());
+    f.errors =
+        (non2xx.hasMatch() ? QStringLiteral("non-2xx %1 ").arg(non2xx.captured(1)) : QString()) +
+        (sockErr.hasMatch() ? sockErr.captured(1) : QString());
     return f;
 }
 
@@ -69,10 +71,12 @@ double processCpuSeconds()
 {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-Figures runWrk(const QString &name, const QString &url, int seconds, int connections, const QString &script = {})
+Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
+               const QString &script = {})
 {
     const double cpuBefore = processCpuSeconds();
     QStringList args{QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
@@ -84,12 +88,14 @@ Figures runWrk(const QString &name, const QString &url, int seconds, int connect
     QProcess wrk;
     wrk.start(QStringLiteral("wrk"), args);
     if (!wrk.waitForFinished((seconds + 30) * 1000) || wrk.exitCode() != 0) {
-        std::fprintf(stderr, "wrk failed for %s: %s\n", qPrintable(name), wrk.readAllStandardError().constData());
+        std::fprintf(stderr, "wrk failed for %s: %s\n", qPrintable(name),
+                     wrk.readAllStandardError().constData());
         return Figures{name, 0, 0, {}, {}, QStringLiteral("wrk failed")};
     }
     Figures f = parseWrk(name, QString::fromUtf8(wrk.readAllStandardOutput()));
     if (f.requestsPerSecond > 0) {
-        f.cpuMicrosPerRequest = (processCpuSeconds() - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
+        f.cpuMicrosPerRequest =
+            (processCpuSeconds() - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
     }
     return f;
 }
@@ -105,9 +111,11 @@ quint16 freePort()
 // loopback and load generator allow.
 Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
 {
-    const QString nginx = QStandardPaths::findExecutable(QStringLiteral("nginx"), {QStringLiteral("/usr/sbin")});
+    const QString nginx =
+        QStandardPaths::findExecutable(QStringLiteral("nginx"), {QStringLiteral("/usr/sbin")});
     if (nginx.isEmpty()) {
-        return Figures{QStringLiteral("nginx static 69 B"), 0, 0, {}, {}, QStringLiteral("nginx not installed")};
+        return Figures{QStringLiteral("nginx static 69 B"),  0, 0, {}, {},
+                       QStringLiteral("nginx not installed")};
     }
     const QString root = dir.filePath(QStringLiteral("www"));
     QDir().mkpath(root);
@@ -119,17 +127,22 @@ Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
     QFile::setPermissions(root, readable);
     QFile file(root + QStringLiteral("/health.json"));
     file.open(QIODevice::WriteOnly);
-    file.write(QByteArray("{\"status\":\"ok\",\"service\":\"colophon\",\"note\":\"a 69-byte static body!!\"}\n").left(69));
+    file.write(
+        QByteArray(
+            "{\"status\":\"ok\",\"service\":\"colophon\",\"note\":\"a 69-byte static body!!\"}\n")
+            .left(69));
     file.close();
-    file.setPermissions(readable & ~(QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther));
+    file.setPermissions(readable &
+                        ~(QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther));
     const quint16 port = freePort();
     QFile conf(dir.filePath(QStringLiteral("nginx.conf")));
     conf.open(QIODevice::WriteOnly);
-    conf.write(QStringLiteral("daemon off; worker_processes 2; pid %1/nginx.pid; error_log stderr warn;\n"
-                              "events { worker_connections 1024; }\n"
-                              "http { access_log off; client_body_temp_path %1/tmp; proxy_temp_path %1/tmp;\n"
-                              "  fastcgi_temp_path %1/tmp; uwsgi_temp_path %1/tmp; scgi_temp_path %1/tmp;\n"
-                              "  server { listen 127.0.0.1:%2; root %3; default_type application/json; } }\n")
+    conf.write(QStringLiteral(
+                   "daemon off; worker_processes 2; pid %1/nginx.pid; error_log stderr warn;\n"
+                   "events { worker_connections 1024; }\n"
+                   "http { access_log off; client_body_temp_path %1/tmp; proxy_temp_path %1/tmp;\n"
+                   "  fastcgi_temp_path %1/tmp; uwsgi_temp_path %1/tmp; scgi_temp_path %1/tmp;\n"
+                   "  server { listen 127.0.0.1:%2; root %3; default_type application/json; } }\n")
                    .arg(dir.path())
                    .arg(port)
                    .arg(root)
@@ -139,11 +152,13 @@ Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
     QProcess server;
     server.start(nginx, {QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), dir.path()});
     if (!server.waitForStarted(5000)) {
-        return Figures{QStringLiteral("nginx static 69 B"), 0, 0, {}, {}, QStringLiteral("nginx did not start")};
+        return Figures{QStringLiteral("nginx static 69 B"),  0, 0, {}, {},
+                       QStringLiteral("nginx did not start")};
     }
     QThread::msleep(300);
-    Figures f = runWrk(QStringLiteral("nginx static 69 B"),
-                       QStringLiteral("http://127.0.0.1:%1/health.json").arg(port), seconds, connections);
+    Figures f =
+        runWrk(QStringLiteral("nginx static 69 B"),
+               QStringLiteral("http://127.0.0.1:%1/health.json").arg(port), seconds, connections);
     f.cpuMicrosPerRequest = 0; // nginx's CPU is not this process's
     server.terminate();
     server.waitForFinished(5000);
@@ -180,7 +195,9 @@ int main(int argc, char *argv[])
         }
     }
     if (QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty()) {
-        std::fprintf(stderr, "colophon-bench-http: wrk is not installed (installer/install-deps.sh installs it)\n");
+        std::fprintf(
+            stderr,
+            "colophon-bench-http: wrk is not installed (installer/install-deps.sh installs it)\n");
         return 1;
     }
 
@@ -203,14 +220,17 @@ int main(int argc, char *argv[])
     // A projection of the bench's own, seeded with 10,000 rows of ~200 bytes.
     const int rows = 10000;
     auto seeded = db.transact([&](Transaction &tx) -> Result<void> {
-        if (auto made = execSql(tx.db(), QStringLiteral("CREATE TABLE bench_items (id INTEGER PRIMARY KEY, "
-                                                        "title TEXT NOT NULL, body TEXT NOT NULL)"));
+        if (auto made =
+                execSql(tx.db(), QStringLiteral("CREATE TABLE bench_items (id INTEGER PRIMARY KEY, "
+                                                "title TEXT NOT NULL, body TEXT NOT NULL)"));
             !made) {
             return fail(made.error());
         }
         for (int i = 1; i <= rows; ++i) {
-            auto ins = execSql(tx.db(), QStringLiteral("INSERT INTO bench_items (id, title, body) VALUES (?, ?, ?)"),
-                               {i, QStringLiteral("Item %1").arg(i), QString(200, QLatin1Char('x'))});
+            auto ins = execSql(
+                tx.db(),
+                QStringLiteral("INSERT INTO bench_items (id, title, body) VALUES (?, ?, ?)"),
+                {i, QStringLiteral("Item %1").arg(i), QString(200, QLatin1Char('x'))});
             if (!ins) {
                 return fail(ins.error());
             }
@@ -225,8 +245,9 @@ int main(int argc, char *argv[])
     Router router;
     (*host)->registerRoutes(router);
     router.add(HttpMethod::Get, "/bench/items/{id:int}", [&db](HttpRequest &req) {
-        auto q = db.execCached(QStringLiteral("SELECT id, title, body FROM bench_items WHERE id = ?"),
-                               {QVariant::fromValue<qint64>(req.intParam("id"))});
+        auto q =
+            db.execCached(QStringLiteral("SELECT id, title, body FROM bench_items WHERE id = ?"),
+                          {QVariant::fromValue<qint64>(req.intParam("id"))});
         if (!q) {
             return problemResponse(q.error());
         }
@@ -245,13 +266,17 @@ int main(int argc, char *argv[])
         }
         const QString title = QString::fromStdString((*body)["title"].get<std::string>());
         auto done = db.transact([&](Transaction &tx) -> Result<qint64> {
-            auto ins = db.execCached(QStringLiteral("INSERT INTO bench_items (title, body) VALUES (?, '')"), {title});
+            auto ins = db.execCached(
+                QStringLiteral("INSERT INTO bench_items (title, body) VALUES (?, '')"), {title});
             if (!ins) {
                 return fail(ins.error());
             }
             const qint64 id = (*ins)->lastInsertId().toLongLong();
-            auto ev = log.append(tx, {QStringLiteral("BenchItemCreated"), QStringLiteral("bench/%1").arg(id),
-                                      {{"id", id}, {"title", title.toStdString()}}, {}, 1});
+            auto ev = log.append(tx, {QStringLiteral("BenchItemCreated"),
+                                      QStringLiteral("bench/%1").arg(id),
+                                      {{"id", id}, {"title", title.toStdString()}},
+                                      {},
+                                      1});
             if (!ev) {
                 return fail(ev.error());
             }
@@ -275,15 +300,17 @@ int main(int argc, char *argv[])
             req.params = {{"id", std::to_string(1 + i % rows)}};
             bytes += (*route)(req).body.size();
         }
-        std::printf("read handler in-process: %.2f us/op (%zu bytes)\n", t.nsecsElapsed() / 1000.0 / n, bytes);
+        std::printf("read handler in-process: %.2f us/op (%zu bytes)\n",
+                    t.nsecsElapsed() / 1000.0 / n, bytes);
         return 0;
     }
 
     RateLimitSettings noLimits;
     noLimits.enabled = false;
     HttpPipeline pipeline(router,
-                          {requestIdMiddleware(), traceContextMiddleware(), accessLogMiddleware(logger, metrics),
-                           corsMiddleware({}), rateLimitMiddleware(noLimits)},
+                          {requestIdMiddleware(), traceContextMiddleware(),
+                           accessLogMiddleware(logger, metrics), corsMiddleware({}),
+                           rateLimitMiddleware(noLimits)},
                           logger);
     auto settings = httpServerSettings(config);
     settings->port = 0;
@@ -303,52 +330,62 @@ int main(int argc, char *argv[])
             .arg(rows));
     const QString writeScriptPath = writeScript(
         dir, QStringLiteral("write.lua"),
-        QStringLiteral("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-                       "wrk.body = '{\"title\":\"a benchmark item\"}'\n"));
+        QStringLiteral(
+            "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+            "wrk.body = '{\"title\":\"a benchmark item\"}'\n"));
 
-    std::printf("colophon-bench-http: wrk -t2 -c%d -d%ds on loopback, server with %d I/O threads, same 2 cores\n",
+    std::printf("colophon-bench-http: wrk -t2 -c%d -d%ds on loopback, server with %d I/O threads, "
+                "same 2 cores\n",
                 connections, seconds, threads);
     std::fflush(stdout);
-    auto wanted = [&only](const char *name) { return only.isEmpty() || only == QLatin1String(name); };
+    auto wanted = [&only](const char *name) {
+        return only.isEmpty() || only == QLatin1String(name);
+    };
     Figures nginx, health, read, readRandom, write;
     if (wanted("nginx")) {
         nginx = runNginx(dir, seconds, connections);
     }
     if (wanted("health")) {
-        health = runWrk(QStringLiteral("GET /healthz"), base + QStringLiteral("/healthz"), seconds, connections);
+        health = runWrk(QStringLiteral("GET /healthz"), base + QStringLiteral("/healthz"), seconds,
+                        connections);
     }
     if (wanted("read")) {
         // The same request every time, like the nginx run: a real query per
         // request on a warm cache. wrk's Lua request() hook, needed for
         // random ids, costs wrk itself about a third of its rate here, so
         // the random-id run is printed beside it, not compared with nginx.
-        read = runWrk(QStringLiteral("GET one SQLite row"), base + QStringLiteral("/bench/items/4242"), seconds,
-                      connections);
-        readRandom = runWrk(QStringLiteral("GET random rows (wrk Lua)"), base + QStringLiteral("/bench/items/1"),
-                            seconds, connections, readScript);
+        read = runWrk(QStringLiteral("GET one SQLite row"),
+                      base + QStringLiteral("/bench/items/4242"), seconds, connections);
+        readRandom =
+            runWrk(QStringLiteral("GET random rows (wrk Lua)"),
+                   base + QStringLiteral("/bench/items/1"), seconds, connections, readScript);
     }
     const qint64 before = log.count().value_or(0);
     if (wanted("write")) {
-        write = runWrk(QStringLiteral("POST event + projection"), base + QStringLiteral("/bench/items"), seconds,
-                       connections, writeScriptPath);
+        write =
+            runWrk(QStringLiteral("POST event + projection"), base + QStringLiteral("/bench/items"),
+                   seconds, connections, writeScriptPath);
     }
     const qint64 appended = log.count().value_or(0) - before;
     server.stop();
 
-    std::printf("\n%-26s %12s %10s %10s %14s  %s\n", "target", "requests/s", "p50", "p99", "server CPU/req",
-                "errors");
+    std::printf("\n%-26s %12s %10s %10s %14s  %s\n", "target", "requests/s", "p50", "p99",
+                "server CPU/req", "errors");
     for (const Figures *f : {&nginx, &health, &read, &readRandom, &write}) {
         if (!f->name.isEmpty()) {
-            const QString cpu = f->cpuMicrosPerRequest > 0 ? QStringLiteral("%1 us").arg(f->cpuMicrosPerRequest, 0, 'f', 1)
-                                                           : QStringLiteral("-");
-            std::printf("%-26s %12.0f %10s %10s %14s  %s\n", qPrintable(f->name), f->requestsPerSecond,
-                        qPrintable(f->p50), qPrintable(f->p99), qPrintable(cpu), qPrintable(f->errors));
+            const QString cpu = f->cpuMicrosPerRequest > 0
+                                    ? QStringLiteral("%1 us").arg(f->cpuMicrosPerRequest, 0, 'f', 1)
+                                    : QStringLiteral("-");
+            std::printf("%-26s %12.0f %10s %10s %14s  %s\n", qPrintable(f->name),
+                        f->requestsPerSecond, qPrintable(f->p50), qPrintable(f->p99),
+                        qPrintable(cpu), qPrintable(f->errors));
         }
     }
     if (nginx.requestsPerSecond > 0 && only.isEmpty()) {
         std::printf("\nread route / nginx static: %.0f%% (target: 50%% or more)\n",
                     100.0 * read.requestsPerSecond / nginx.requestsPerSecond);
-        std::printf("healthz / nginx static:    %.0f%%\n", 100.0 * health.requestsPerSecond / nginx.requestsPerSecond);
+        std::printf("healthz / nginx static:    %.0f%%\n",
+                    100.0 * health.requestsPerSecond / nginx.requestsPerSecond);
     }
     std::printf("events appended during the write run: %lld\n", static_cast<long long>(appended));
     return 0;

@@ -59,8 +59,9 @@ int commandStatus(ServiceHost &host)
     }
     printJson({{"dataDir", status->dataDir.toStdString()},
                {"database", status->databasePath.toStdString()},
-               {"replicaId", status->replicaId.isEmpty() ? nlohmann::json(nullptr)
-                                                         : nlohmann::json(status->replicaId.toStdString())},
+               {"replicaId", status->replicaId.isEmpty()
+                                 ? nlohmann::json(nullptr)
+                                 : nlohmann::json(status->replicaId.toStdString())},
                {"schemaVersion", schemaVersion},
                {"schema", versionsJson(status->schemaVersions)},
                {"schemaKnown", versionsJson(status->knownVersions)},
@@ -80,13 +81,16 @@ int runCtl(const QStringList &arguments)
         "  status    schema version, event count and replica id of a replica"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("Data folder of the replica."),
+    const QCommandLineOption dataOption(QStringLiteral("data"),
+                                        QStringLiteral("Data folder of the replica."),
                                         QStringLiteral("DIR"));
-    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("A JSON configuration file."),
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("A JSON configuration file."),
                                           QStringLiteral("FILE"));
-    const QCommandLineOption logLevelOption(QStringLiteral("log-level"),
-                                            QStringLiteral("Log level for messages on stderr (default warn)."),
-                                            QStringLiteral("LEVEL"));
+    const QCommandLineOption logLevelOption(
+        QStringLiteral("log-level"),
+        QStringLiteral("Log level for messages on stderr (default warn)."),
+        QStringLiteral("LEVEL"));
     parser.addOptions({dataOption, configOption, logLevelOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("migrate | status"));
     parser.process(arguments);
@@ -97,7 +101,8 @@ int runCtl(const QStringList &arguments)
     }
     const QString command = positional.first();
     if (command != QLatin1String("migrate") && command != QLatin1String("status")) {
-        return failWith(QStringLiteral("unknown command '%1' (migrate, status)").arg(command), kUsage);
+        return failWith(QStringLiteral("unknown command '%1' (migrate, status)").arg(command),
+                        kUsage);
     }
     if (positional.size() > 1) {
         return failWith(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)), kUsage);
@@ -109,14 +114,16 @@ int runCtl(const QStringList &arguments)
     if (parser.isSet(dataOption)) {
         commandLine.emplace_back(QStringLiteral("data_dir"), parser.value(dataOption));
     }
-    commandLine.emplace_back(QStringLiteral("log_level"),
-                             parser.isSet(logLevelOption) ? parser.value(logLevelOption) : QStringLiteral("warn"));
+    commandLine.emplace_back(QStringLiteral("log_level"), parser.isSet(logLevelOption)
+                                                              ? parser.value(logLevelOption)
+                                                              : QStringLiteral("warn"));
     if (auto loaded = loadConfigLayers(config, parser.value(configOption), commandLine); !loaded) {
         return failWith(loaded.error().message, kUsage);
     }
     const auto level = parseLogLevel(config.string(QStringLiteral("log_level")).toStdString());
     if (!level) {
-        return failWith(QStringLiteral("unknown log level '%1'").arg(config.string(QStringLiteral("log_level"))),
+        return failWith(QStringLiteral("unknown log level '%1'")
+                            .arg(config.string(QStringLiteral("log_level"))),
                         kUsage);
     }
 
@@ -125,7 +132,7 @@ int runCtl(const QStringList &arguments)
     logger.setLevel(*level);
     MetricsRegistry metrics;
     const auto mode = command == QLatin1String("status") ? ServiceHost::OpenMode::Inspect
-                                                          : ServiceHost::OpenMode::Migrate;
+                                                         : ServiceHost::OpenMode::Migrate;
     auto host = ServiceHost::open(HostRole::Tool, config, logger, metrics, mode);
     if (!host) {
         return failWith(host.error().message);

@@ -112,11 +112,12 @@ Result<HttpServerSettings> httpServerSettings(const Config &c)
     s.drainTimeout = std::chrono::milliseconds(c.integer(QStringLiteral("http.drain_timeout_ms")));
     s.maxConnections = static_cast<int>(c.integer(QStringLiteral("http.max_connections")));
     s.trustedProxies = splitList(c.string(QStringLiteral("http.trusted_proxies")));
-    if (s.maxHeaderBytes < 1024 || s.maxConnections < 1 || s.threads < 0 || s.readTimeout.count() < 1 ||
-        s.idleTimeout.count() < 1 || s.writeTimeout.count() < 1) {
-        return fail(Error::invalid(QStringLiteral("http settings out of range (header >= 1024 bytes, "
-                                                  "connections >= 1, timeouts >= 1 ms)"),
-                                   QStringLiteral("http")));
+    if (s.maxHeaderBytes < 1024 || s.maxConnections < 1 || s.threads < 0 ||
+        s.readTimeout.count() < 1 || s.idleTimeout.count() < 1 || s.writeTimeout.count() < 1) {
+        return fail(
+            Error::invalid(QStringLiteral("http settings out of range (header >= 1024 bytes, "
+                                          "connections >= 1, timeouts >= 1 ms)"),
+                           QStringLiteral("http")));
     }
     return s;
 }

@@ -14,7 +14,8 @@
 
 namespace colophon {
 
-ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger, MetricsRegistry &metrics)
+ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
+                         MetricsRegistry &metrics)
     : m_role(role), m_config(config), m_logger(logger), m_metrics(metrics)
 {
     EventLog::registerMigrations(m_migrations);
@@ -28,25 +29,31 @@ ServiceHost::~ServiceHost()
     m_db.reset();
 }
 
-Result<std::unique_ptr<ServiceHost>> ServiceHost::open(HostRole role, const Config &config, Logger &logger,
-                                                       MetricsRegistry &metrics, OpenMode mode)
+Result<std::unique_ptr<ServiceHost>> ServiceHost::open(HostRole role, const Config &config,
+                                                       Logger &logger, MetricsRegistry &metrics,
+                                                       OpenMode mode)
 {
     std::unique_ptr<ServiceHost> host(new ServiceHost(role, config, logger, metrics));
     const QString dir = config.string(QStringLiteral("data_dir"));
     if (dir.isEmpty()) {
-        return fail(Error::invalid(QStringLiteral("no data folder given"), QStringLiteral("data_dir")));
+        return fail(
+            Error::invalid(QStringLiteral("no data folder given"), QStringLiteral("data_dir")));
     }
     host->m_dataDir = QFileInfo(dir).absoluteFilePath();
     const QString dbPath = QDir(host->m_dataDir).filePath(QStringLiteral("colophon.db"));
     if (mode == OpenMode::Inspect) {
         if (!QFileInfo::exists(dbPath)) {
-            return fail(Error::notFound(QStringLiteral("no replica in %1 (run: colophonctl --data %1 migrate)")
-                                            .arg(host->m_dataDir)));
+            return fail(Error::notFound(
+                QStringLiteral("no replica in %1 (run: colophonctl --data %1 migrate)")
+                    .arg(host->m_dataDir)));
         }
-    } else if (!QDir().mkpath(host->m_dataDir) || !QDir().mkpath(QDir(host->m_dataDir).filePath(QStringLiteral("blobs")))) {
-        return fail(Error::unavailable(QStringLiteral("cannot create the data folder %1").arg(host->m_dataDir)));
+    } else if (!QDir().mkpath(host->m_dataDir) ||
+               !QDir().mkpath(QDir(host->m_dataDir).filePath(QStringLiteral("blobs")))) {
+        return fail(Error::unavailable(
+            QStringLiteral("cannot create the data folder %1").arg(host->m_dataDir)));
     }
-    auto db = Database::openSqlite(dbPath, static_cast<int>(config.integer(QStringLiteral("db.busy_timeout_ms"))));
+    auto db = Database::openSqlite(
+        dbPath, static_cast<int>(config.integer(QStringLiteral("db.busy_timeout_ms"))));
     if (!db) {
         return fail(db.error());
     }

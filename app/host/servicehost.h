@@ -47,8 +47,9 @@ public:
 
     // Opens the replica in config's data_dir. Logger and metrics belong to
     // the caller and outlive the host.
-    static Result<std::unique_ptr<ServiceHost>> open(HostRole role, const Config &config, Logger &logger,
-                                                     MetricsRegistry &metrics, OpenMode mode = OpenMode::Migrate);
+    static Result<std::unique_ptr<ServiceHost>> open(HostRole role, const Config &config,
+                                                     Logger &logger, MetricsRegistry &metrics,
+                                                     OpenMode mode = OpenMode::Migrate);
     ~ServiceHost();
 
     HostRole role() const { return m_role; }

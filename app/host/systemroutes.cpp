@@ -28,8 +28,9 @@ std::string loadOpenApi()
 
 void registerSystemRoutes(Router &router, ServiceHost &host)
 {
-    router.add(HttpMethod::Get, "/healthz", RouteClass::System,
-               [](HttpRequest &) { return HttpResponse::json(200, {{"status", "ok"}}); });
+    router.add(HttpMethod::Get, "/healthz", RouteClass::System, [](HttpRequest &) {
+        return HttpResponse::json(200, {{"status", "ok"}});
+    });
 
     router.add(HttpMethod::Get, "/readyz", RouteClass::System, [&host](HttpRequest &) {
         auto current = isUpToDate(host.database(), host.migrations());
@@ -43,7 +44,8 @@ void registerSystemRoutes(Router &router, ServiceHost &host)
     });
 
     router.add(HttpMethod::Get, "/metrics", RouteClass::System, [&host](HttpRequest &) {
-        return HttpResponse::text(200, host.metrics().renderPrometheus(), "text/plain; version=0.0.4; charset=utf-8");
+        return HttpResponse::text(200, host.metrics().renderPrometheus(),
+                                  "text/plain; version=0.0.4; charset=utf-8");
     });
 
     auto openapi = std::make_shared<const std::string>(loadOpenApi());

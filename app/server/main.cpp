@@ -3,7 +3,6 @@
 #include "app/server/serverapp.h"
 
 #include <QCoreApplication>
-
 #include <csignal>
 #include <pthread.h>
 

@@ -16,7 +16,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
-
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -42,8 +41,9 @@ void watchStopSignals()
         sigaddset(&set, SIGINT);
         int signal = 0;
         if (sigwait(&set, &signal) == 0) {
-            QMetaObject::invokeMethod(QCoreApplication::instance(), [] { QCoreApplication::quit(); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(), [] { QCoreApplication::quit(); },
+                Qt::QueuedConnection);
         }
     }).detach();
 }
@@ -56,23 +56,29 @@ int runServer(const QStringList &arguments)
     startTimer.start();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Colophon's server: the REST API, public delivery and sync."));
+    parser.setApplicationDescription(
+        QStringLiteral("Colophon's server: the REST API, public delivery and sync."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataOption(QStringLiteral("data"), QStringLiteral("Data folder of the replica."),
+    const QCommandLineOption dataOption(QStringLiteral("data"),
+                                        QStringLiteral("Data folder of the replica."),
                                         QStringLiteral("DIR"));
-    const QCommandLineOption listenOption(QStringLiteral("listen"),
-                                          QStringLiteral("Address to serve on, HOST:PORT (port 0: any free port)."),
-                                          QStringLiteral("HOST:PORT"));
-    const QCommandLineOption logLevelOption(QStringLiteral("log-level"),
-                                            QStringLiteral("trace, debug, info, warn, error, critical or off."),
-                                            QStringLiteral("LEVEL"));
-    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("A JSON configuration file."),
+    const QCommandLineOption listenOption(
+        QStringLiteral("listen"),
+        QStringLiteral("Address to serve on, HOST:PORT (port 0: any free port)."),
+        QStringLiteral("HOST:PORT"));
+    const QCommandLineOption logLevelOption(
+        QStringLiteral("log-level"),
+        QStringLiteral("trace, debug, info, warn, error, critical or off."),
+        QStringLiteral("LEVEL"));
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("A JSON configuration file."),
                                           QStringLiteral("FILE"));
     parser.addOptions({dataOption, listenOption, logLevelOption, configOption});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty()) {
-        return usageError(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+        return usageError(
+            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     }
 
     Config config;
@@ -92,7 +98,8 @@ int runServer(const QStringList &arguments)
     }
     const auto level = parseLogLevel(config.string(QStringLiteral("log_level")).toStdString());
     if (!level) {
-        return usageError(QStringLiteral("unknown log level '%1'").arg(config.string(QStringLiteral("log_level"))));
+        return usageError(QStringLiteral("unknown log level '%1'")
+                              .arg(config.string(QStringLiteral("log_level"))));
     }
     auto serverSettings = httpServerSettings(config);
     if (!serverSettings) {
@@ -113,10 +120,11 @@ int runServer(const QStringList &arguments)
 
     Router router;
     (*host)->registerRoutes(router);
-    HttpPipeline pipeline(router,
-                          {requestIdMiddleware(), traceContextMiddleware(), accessLogMiddleware(logger, metrics),
-                           corsMiddleware(corsSettings(config)), rateLimitMiddleware(rateLimitSettings(config))},
-                          logger);
+    HttpPipeline pipeline(
+        router,
+        {requestIdMiddleware(), traceContextMiddleware(), accessLogMiddleware(logger, metrics),
+         corsMiddleware(corsSettings(config)), rateLimitMiddleware(rateLimitSettings(config))},
+        logger);
     Database &db = (*host)->database();
     serverSettings->threadFinished = [&db] { db.closeThreadConnection(); };
     HttpServer server(*serverSettings, pipeline, logger);
@@ -125,7 +133,8 @@ int runServer(const QStringList &arguments)
         std::fprintf(stderr, "colophon-server: %s\n", qPrintable(started.error().message));
         return 1;
     }
-    const std::string hostText = server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
+    const std::string hostText =
+        server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
     const std::string url = "http://" + hostText + ":" + std::to_string(server.port());
     watchStopSignals();
     logger.info("listening", {{"url", url},
@@ -137,7 +146,8 @@ int runServer(const QStringList &arguments)
 
     const int code = QCoreApplication::exec();
 
-    logger.info("stopping: draining in-flight requests", {{"openConnections", server.openConnections()}});
+    logger.info("stopping: draining in-flight requests",
+                {{"openConnections", server.openConnections()}});
     server.stop();
     logger.info("stopped", {{"requestsServed", server.requestsServed()}});
     logger.flush();

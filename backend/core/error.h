@@ -9,15 +9,15 @@
 namespace colophon {
 
 enum class ErrorCode {
-    InvalidInput,     // the caller sent something malformed or out of range
-    NotFound,         // the thing named does not exist (or is not visible)
-    Conflict,         // uniqueness or state conflict
+    InvalidInput,       // the caller sent something malformed or out of range
+    NotFound,           // the thing named does not exist (or is not visible)
+    Conflict,           // uniqueness or state conflict
     PreconditionFailed, // a stale If-Match or version
-    PermissionDenied, // authenticated but not allowed
-    Unauthenticated,  // no or bad credentials
-    RateLimited,      // too many attempts
-    Unavailable,      // a transient failure: retrying may help
-    Internal,         // a bug or a broken invariant
+    PermissionDenied,   // authenticated but not allowed
+    Unauthenticated,    // no or bad credentials
+    RateLimited,        // too many attempts
+    Unavailable,        // a transient failure: retrying may help
+    Internal,           // a bug or a broken invariant
 };
 
 struct Error
@@ -45,9 +45,11 @@ struct Error
 // The stable machine-readable name of a code ("not-found", "invalid-input", ...).
 QString errorCodeName(ErrorCode code);
 
-template <typename T>
-using Result = tl::expected<T, Error>;
+template <typename T> using Result = tl::expected<T, Error>;
 
-inline tl::unexpected<Error> fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
+inline tl::unexpected<Error> fail(Error e)
+{
+    return tl::unexpected<Error>(std::move(e));
+}
 
 } // namespace colophon

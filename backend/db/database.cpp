@@ -4,9 +4,9 @@
 #include "backend/db/sqlquery.h"
 
 #include <QMutexLocker>
-#include <QThread>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QThread>
 #include <atomic>
 #include <unordered_map>
 
@@ -56,7 +56,8 @@ void Transaction::onCommit(std::function<void()> hook)
 
 Result<std::unique_ptr<Database>> Database::openSqlite(const QString &path, int busyTimeoutMs)
 {
-    std::unique_ptr<Database> db(new Database(path, std::make_unique<SqliteDialect>(busyTimeoutMs), busyTimeoutMs));
+    std::unique_ptr<Database> db(
+        new Database(path, std::make_unique<SqliteDialect>(busyTimeoutMs), busyTimeoutMs));
     if (!db->connection().isOpen()) {
         return fail(Error::unavailable(
             QStringLiteral("cannot open database %1: %2").arg(path, db->lastOpenError())));
@@ -146,7 +147,8 @@ Result<CachedQuery> Database::execCached(const QString &sql, const QVariantList 
 {
     QSqlDatabase db = connection();
     if (!db.isOpen()) {
-        return fail(Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
+        return fail(
+            Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
     }
     ThreadState *s = threadState(m_instance);
     auto &slot = s->statements[sql];
@@ -182,15 +184,17 @@ Result<Transaction *> Database::begin()
 {
     QSqlDatabase db = connection();
     if (!db.isOpen()) {
-        return fail(Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
+        return fail(
+            Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
     }
     ThreadState *s = threadState(m_instance);
     const bool nested = s->current != nullptr;
     const QString sql = nested ? QStringLiteral("SAVEPOINT sp%1").arg(s->depth)
                                : m_dialect->beginWriteTransaction();
     if (!nested && !m_writeMutex.try_lock_for(std::chrono::milliseconds(m_busyTimeoutMs))) {
-        return fail(Error::unavailable(QStringLiteral("database busy: another writer held it for %1 ms")
-                                           .arg(m_busyTimeoutMs)));
+        return fail(
+            Error::unavailable(QStringLiteral("database busy: another writer held it for %1 ms")
+                                   .arg(m_busyTimeoutMs)));
     }
     QSqlQuery q(db);
     if (!q.exec(sql)) {

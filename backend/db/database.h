@@ -37,8 +37,8 @@ public:
     {
     }
     CachedQuery(CachedQuery &&other) noexcept
-        : m_query(std::exchange(other.m_query, nullptr)), m_inUse(std::exchange(other.m_inUse, nullptr)),
-          m_owned(std::move(other.m_owned))
+        : m_query(std::exchange(other.m_query, nullptr)),
+          m_inUse(std::exchange(other.m_inUse, nullptr)), m_owned(std::move(other.m_owned))
     {
     }
     CachedQuery &operator=(CachedQuery &&) = delete;
@@ -82,7 +82,8 @@ class Database final
 public:
     // Opens (creating if needed) an SQLite database file and checks the first
     // connection works. The folder must exist.
-    static Result<std::unique_ptr<Database>> openSqlite(const QString &path, int busyTimeoutMs = 5000);
+    static Result<std::unique_ptr<Database>> openSqlite(const QString &path,
+                                                        int busyTimeoutMs = 5000);
     ~Database();
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
@@ -106,8 +107,7 @@ public:
     // a value commits, an error (or an exception) rolls back. A failed COMMIT
     // is returned as an error; so is waiting longer than the busy timeout for
     // another writer (Unavailable).
-    template <typename F>
-    auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
+    template <typename F> auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
 
 private:
     Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTimeoutMs);
@@ -130,8 +130,7 @@ private:
     QString m_lastOpenError;       // guarded by m_mutex
 };
 
-template <typename F>
-auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>
+template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>
 {
     auto tx = begin();
     if (!tx) {

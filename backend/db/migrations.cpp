@@ -10,10 +10,10 @@ namespace colophon {
 
 namespace {
 
-const QString kCreateTable = QStringLiteral(
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " service TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,"
-    " applied_at INTEGER NOT NULL, PRIMARY KEY (service, version))");
+const QString kCreateTable =
+    QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   " service TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL,"
+                   " applied_at INTEGER NOT NULL, PRIMARY KEY (service, version))");
 
 Result<QMap<QString, int>> readVersions(const QSqlDatabase &db)
 {
@@ -124,11 +124,11 @@ Result<MigrationReport> migrate(Database &db, const MigrationRegistry &registry)
                     return fail(done.error());
                 }
             }
-            auto recorded = execSql(
-                tx.db(),
-                db.dialect().expand(QStringLiteral("INSERT INTO schema_migrations (service, version, "
-                                                   "description, applied_at) VALUES (?, ?, ?, ${NOW_MS})")),
-                {m.service, m.version, m.description});
+            auto recorded = execSql(tx.db(),
+                                    db.dialect().expand(QStringLiteral(
+                                        "INSERT INTO schema_migrations (service, version, "
+                                        "description, applied_at) VALUES (?, ?, ?, ${NOW_MS})")),
+                                    {m.service, m.version, m.description});
             if (!recorded) {
                 return fail(recorded.error());
             }

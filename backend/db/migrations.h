@@ -23,8 +23,8 @@ class Transaction;
 
 struct Migration
 {
-    QString service;     // owner of the tables, e.g. "content"
-    int version = 0;     // 1, 2, 3 ... per service
+    QString service; // owner of the tables, e.g. "content"
+    int version = 0; // 1, 2, 3 ... per service
     QString description;
     QStringList statements; // SQL with the dialect's ${...} placeholders
     // Optional data step run after the statements, in the same transaction.

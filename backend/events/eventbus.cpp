@@ -80,11 +80,12 @@ bool EventBus::Shared::deliverDurable(Subscriber &sub, const Event &e)
         if (auto applied = sub.durableHandler(tx, e); !applied) {
             return applied;
         }
-        auto saved = execSql(tx.db(),
-                             QStringLiteral("INSERT INTO event_checkpoints (subscriber, seq, updated_at) "
-                                            "VALUES (?, ?, ?) ON CONFLICT (subscriber) DO UPDATE "
-                                            "SET seq = excluded.seq, updated_at = excluded.updated_at"),
-                             {sub.name, e.localSeq, QDateTime::currentMSecsSinceEpoch()});
+        auto saved =
+            execSql(tx.db(),
+                    QStringLiteral("INSERT INTO event_checkpoints (subscriber, seq, updated_at) "
+                                   "VALUES (?, ?, ?) ON CONFLICT (subscriber) DO UPDATE "
+                                   "SET seq = excluded.seq, updated_at = excluded.updated_at"),
+                    {sub.name, e.localSeq, QDateTime::currentMSecsSinceEpoch()});
         if (!saved) {
             return fail(saved.error());
         }
@@ -94,7 +95,8 @@ bool EventBus::Shared::deliverDurable(Subscriber &sub, const Event &e)
     try {
         done = db.transact(apply); // an exception rolls back, like an error
     } catch (const std::exception &ex) {
-        done = fail(Error::internal(QStringLiteral("handler threw: %1").arg(QString::fromUtf8(ex.what()))));
+        done = fail(
+            Error::internal(QStringLiteral("handler threw: %1").arg(QString::fromUtf8(ex.what()))));
     } catch (...) {
         done = fail(Error::internal(QStringLiteral("handler threw")));
     }
@@ -113,9 +115,9 @@ void EventBus::Shared::pump(const std::shared_ptr<Subscriber> &sub)
 {
     sub->scheduled = false;
     if (sub->durable && !sub->loaded) {
-        auto cp = queryValue(db.connection(),
-                             QStringLiteral("SELECT seq FROM event_checkpoints WHERE subscriber = ?"),
-                             {sub->name});
+        auto cp = queryValue(
+            db.connection(),
+            QStringLiteral("SELECT seq FROM event_checkpoints WHERE subscriber = ?"), {sub->name});
         if (!cp && cp.error().code != ErrorCode::NotFound) {
             schedule(sub, kRetryMs);
             return;
@@ -126,7 +128,8 @@ void EventBus::Shared::pump(const std::shared_ptr<Subscriber> &sub)
     while (sub->active) {
         auto batch = log.readAfter(sub->cursor, kBatch);
         if (!batch) {
-            logger.warn("event bus cannot read the log", {{"error", batch.error().message.toStdString()}});
+            logger.warn("event bus cannot read the log",
+                        {{"error", batch.error().message.toStdString()}});
             schedule(sub, kRetryMs);
             return;
         }
@@ -136,7 +139,8 @@ void EventBus::Shared::pump(const std::shared_ptr<Subscriber> &sub)
             }
             std::optional<LogContextScope> scope;
             if (auto tc = TraceContext::parse(e.traceparent.toStdString())) {
-                scope.emplace(LogContext{tc->traceId, tc->child().spanId, e.actorId.toStdString(), {}});
+                scope.emplace(
+                    LogContext{tc->traceId, tc->child().spanId, e.actorId.toStdString(), {}});
             }
             if (sub->durable) {
                 if (!deliverDurable(*sub, e)) {
@@ -252,7 +256,8 @@ void EventBus::start()
 Result<qint64> EventBus::checkpoint(const QString &name) const
 {
     auto cp = queryValue(m_shared->db.connection(),
-                         QStringLiteral("SELECT seq FROM event_checkpoints WHERE subscriber = ?"), {name});
+                         QStringLiteral("SELECT seq FROM event_checkpoints WHERE subscriber = ?"),
+                         {name});
     if (!cp) {
         return cp.error().code == ErrorCode::NotFound ? Result<qint64>(0) : fail(cp.error());
     }

@@ -39,7 +39,9 @@ Event eventFromRow(const QSqlQuery &q)
 
 void EventLog::registerMigrations(MigrationRegistry &registry)
 {
-    registry.add({QStringLiteral("event"), 1, QStringLiteral("event log, checkpoints, replica"),
+    registry.add({QStringLiteral("event"),
+                  1,
+                  QStringLiteral("event log, checkpoints, replica"),
                   {
                       QStringLiteral("CREATE TABLE event_log ("
                                      " seq ${PK},"
@@ -78,9 +80,10 @@ Result<std::unique_ptr<EventLog>> EventLog::open(Database &db, HybridClock::Wall
             return fail(existing.error());
         }
         const QString id = uuidText(UuidV7Generator(wallClock).next());
-        auto made = execSql(tx.db(),
-                            QStringLiteral("INSERT INTO event_replica (key, value) VALUES ('replica_id', ?)"),
-                            {id});
+        auto made = execSql(
+            tx.db(),
+            QStringLiteral("INSERT INTO event_replica (key, value) VALUES ('replica_id', ?)"),
+            {id});
         if (!made) {
             return fail(made.error());
         }
@@ -130,14 +133,13 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
     e.traceparent = traceparent;
     e.recordedAtMs = QDateTime::currentMSecsSinceEpoch();
 
-    auto q = m_db.execCached(QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, "
-                                            "actor_id, replica_id, hlc, traceparent, recorded_at) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                             {uuidText(e.id), e.type, e.typeVersion, e.stream,
-                      QString::fromStdString(e.payload.dump()),
-                      e.actorId.isEmpty() ? QVariant() : QVariant(e.actorId), e.replicaId,
-                      e.hlc.toString(), e.traceparent.isEmpty() ? QVariant() : QVariant(e.traceparent),
-                      e.recordedAtMs});
+    auto q = m_db.execCached(
+        QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, "
+                       "actor_id, replica_id, hlc, traceparent, recorded_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        {uuidText(e.id), e.type, e.typeVersion, e.stream, QString::fromStdString(e.payload.dump()),
+         e.actorId.isEmpty() ? QVariant() : QVariant(e.actorId), e.replicaId, e.hlc.toString(),
+         e.traceparent.isEmpty() ? QVariant() : QVariant(e.traceparent), e.recordedAtMs});
     if (!q) {
         return fail(q.error());
     }
@@ -150,10 +152,10 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
 
 Result<std::vector<Event>> EventLog::readAfter(qint64 seq, int limit) const
 {
-    auto q = execSql(m_db.connection(),
-                     QStringLiteral("SELECT %1 FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?")
-                         .arg(kColumns),
-                     {seq, limit});
+    auto q = execSql(
+        m_db.connection(),
+        QStringLiteral("SELECT %1 FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?").arg(kColumns),
+        {seq, limit});
     if (!q) {
         return fail(q.error());
     }
@@ -175,7 +177,8 @@ Result<qint64> EventLog::count() const
 
 Result<qint64> EventLog::lastSeq() const
 {
-    auto v = queryValue(m_db.connection(), QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM event_log"));
+    auto v = queryValue(m_db.connection(),
+                        QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM event_log"));
     if (!v) {
         return fail(v.error());
     }

@@ -33,6 +33,9 @@ private:
 };
 
 // The canonical text form used everywhere: lowercase, no braces.
-inline QString uuidText(const QUuid &id) { return id.toString(QUuid::WithoutBraces); }
+inline QString uuidText(const QUuid &id)
+{
+    return id.toString(QUuid::WithoutBraces);
+}
 
 } // namespace colophon

@@ -10,14 +10,22 @@ namespace colophon {
 std::string_view methodName(HttpMethod m)
 {
     switch (m) {
-    case HttpMethod::Get: return "GET";
-    case HttpMethod::Head: return "HEAD";
-    case HttpMethod::Post: return "POST";
-    case HttpMethod::Put: return "PUT";
-    case HttpMethod::Patch: return "PATCH";
-    case HttpMethod::Delete: return "DELETE";
-    case HttpMethod::Options: return "OPTIONS";
-    case HttpMethod::Other: return "OTHER";
+    case HttpMethod::Get:
+        return "GET";
+    case HttpMethod::Head:
+        return "HEAD";
+    case HttpMethod::Post:
+        return "POST";
+    case HttpMethod::Put:
+        return "PUT";
+    case HttpMethod::Patch:
+        return "PATCH";
+    case HttpMethod::Delete:
+        return "DELETE";
+    case HttpMethod::Options:
+        return "OPTIONS";
+    case HttpMethod::Other:
+        return "OTHER";
     }
     return "OTHER";
 }
@@ -25,8 +33,9 @@ std::string_view methodName(HttpMethod m)
 HttpMethod parseMethod(std::string_view name)
 {
     static constexpr std::pair<std::string_view, HttpMethod> table[] = {
-        {"GET", HttpMethod::Get},       {"HEAD", HttpMethod::Head},     {"POST", HttpMethod::Post},
-        {"PUT", HttpMethod::Put},       {"PATCH", HttpMethod::Patch},   {"DELETE", HttpMethod::Delete},
+        {"GET", HttpMethod::Get},         {"HEAD", HttpMethod::Head},
+        {"POST", HttpMethod::Post},       {"PUT", HttpMethod::Put},
+        {"PATCH", HttpMethod::Patch},     {"DELETE", HttpMethod::Delete},
         {"OPTIONS", HttpMethod::Options},
     };
     for (const auto &[text, method] : table) {
@@ -40,10 +49,14 @@ HttpMethod parseMethod(std::string_view name)
 std::string_view routeClassName(RouteClass c)
 {
     switch (c) {
-    case RouteClass::Read: return "read";
-    case RouteClass::Write: return "write";
-    case RouteClass::Auth: return "auth";
-    case RouteClass::System: return "system";
+    case RouteClass::Read:
+        return "read";
+    case RouteClass::Write:
+        return "write";
+    case RouteClass::Auth:
+        return "auth";
+    case RouteClass::System:
+        return "system";
     }
     return "read";
 }
@@ -96,7 +109,8 @@ std::optional<std::string> HttpRequest::query(std::string_view key) const
         const size_t eq = pair.find('=');
         const std::string name = percentDecode(pair.substr(0, eq), true);
         if (name == key) {
-            return eq == std::string_view::npos ? std::string{} : percentDecode(pair.substr(eq + 1), true);
+            return eq == std::string_view::npos ? std::string{}
+                                                : percentDecode(pair.substr(eq + 1), true);
         }
     }
     return std::nullopt;
@@ -165,7 +179,8 @@ HttpResponse HttpResponse::empty(int status)
     return r;
 }
 
-HttpResponse HttpResponse::streaming(std::shared_ptr<ResponseStream> stream, std::string contentType)
+HttpResponse HttpResponse::streaming(std::shared_ptr<ResponseStream> stream,
+                                     std::string contentType)
 {
     HttpResponse r;
     r.status = 200;

@@ -53,7 +53,7 @@ struct HttpRequest
     std::vector<std::pair<std::string, std::string>> params;
     std::string requestId;
     TraceContext trace;
-    std::string userId; // set by authentication, once it exists
+    std::string userId;         // set by authentication, once it exists
     std::string allowedMethods; // for OPTIONS and 405, from the router
     const std::function<HttpResponse(HttpRequest &)> *routeHandler = nullptr; // null: 404 or 405
 
@@ -79,7 +79,8 @@ struct HttpResponse
     std::string_view header(std::string_view name) const { return findHeader(headers, name); }
 
     static HttpResponse json(int status, const nlohmann::json &body);
-    static HttpResponse text(int status, std::string body, std::string contentType = "text/plain; charset=utf-8");
+    static HttpResponse text(int status, std::string body,
+                             std::string contentType = "text/plain; charset=utf-8");
     static HttpResponse empty(int status);
     static HttpResponse streaming(std::shared_ptr<ResponseStream> stream, std::string contentType);
 };

@@ -6,11 +6,10 @@
 #include "backend/http/responsestream.h"
 #include "backend/observability/logger.h"
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <atomic>
 #include <ctime>
 #include <mutex>
 #include <optional>
@@ -44,16 +43,17 @@ std::string httpDate()
 
 bool isQuietDisconnect(const beast::error_code &ec)
 {
-    return ec == http::error::end_of_stream || ec == beast::error::timeout || ec == net::error::eof ||
-           ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-           ec == net::error::broken_pipe || ec == net::error::bad_descriptor ||
-           ec == http::error::partial_message;
+    return ec == http::error::end_of_stream || ec == beast::error::timeout ||
+           ec == net::error::eof || ec == net::error::operation_aborted ||
+           ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+           ec == net::error::bad_descriptor || ec == http::error::partial_message;
 }
 
 const std::string kRejection =
     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
     "Retry-After: 1\r\nConnection: close\r\nContent-Length: 108\r\n\r\n"
-    "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too many "
+    "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too "
+    "many "
     "connections\"}     ";
 
 } // namespace
@@ -63,8 +63,8 @@ class Session;
 struct HttpServer::Impl
 {
     Impl(HttpServerSettings s, const HttpPipeline &p, const Logger &l)
-        : settings(std::move(s)), pipeline(p), logger(l),
-          contexts(makeContexts(settings.threads)), acceptor(*contexts.front()), backoff(*contexts.front())
+        : settings(std::move(s)), pipeline(p), logger(l), contexts(makeContexts(settings.threads)),
+          acceptor(*contexts.front()), backoff(*contexts.front())
     {
     }
 
@@ -74,7 +74,9 @@ struct HttpServer::Impl
     // spent its time in futex wake-ups).
     static std::vector<std::unique_ptr<net::io_context>> makeContexts(int threads)
     {
-        const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const int n = threads > 0
+                          ? threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         std::vector<std::unique_ptr<net::io_context>> out;
         for (int i = 0; i < n; ++i) {
             out.push_back(std::make_unique<net::io_context>(1));
@@ -111,7 +113,8 @@ struct HttpServer::Impl
 class Session : public std::enable_shared_from_this<Session>
 {
 public:
-    Session(tcp::socket &&socket, HttpServer::Impl &server) : m_stream(std::move(socket)), m_server(server)
+    Session(tcp::socket &&socket, HttpServer::Impl &server)
+        : m_stream(std::move(socket)), m_server(server)
     {
         ++m_server.connections;
         beast::error_code ec;
@@ -162,8 +165,9 @@ private:
         m_parser.emplace();
         m_parser->header_limit(static_cast<std::uint32_t>(m_server.settings.maxHeaderBytes));
         m_parser->body_limit(m_server.settings.maxBodyBytes);
-        m_stream.expires_after(m_requests == 0 || m_buffer.size() > 0 ? m_server.settings.readTimeout
-                                                                     : m_server.settings.idleTimeout);
+        m_stream.expires_after(m_requests == 0 || m_buffer.size() > 0
+                                   ? m_server.settings.readTimeout
+                                   : m_server.settings.idleTimeout);
         http::async_read_header(m_stream, m_buffer, *m_parser,
                                 beast::bind_front_handler(&Session::onHeader, shared_from_this()));
     }
@@ -178,7 +182,8 @@ private:
             return sendError(413, tooLarge()); // refused on its Content-Length, before reading it
         }
         if (ec) {
-            if (isQuietDisconnect(ec) || ec.category() != http::make_error_code(http::error::header_limit).category()) {
+            if (isQuietDisconnect(ec) ||
+                ec.category() != http::make_error_code(http::error::header_limit).category()) {
                 return close();
             }
             return sendError(400, "malformed request: " + ec.message());
@@ -186,7 +191,8 @@ private:
         m_state = State::Reading;
         m_stream.expires_after(m_server.settings.readTimeout);
         const auto &req = m_parser->get();
-        if (const auto length = m_parser->content_length(); length && *length > m_server.settings.maxBodyBytes) {
+        if (const auto length = m_parser->content_length();
+            length && *length > m_server.settings.maxBodyBytes) {
             return sendError(413, tooLarge());
         }
         const auto expect = req[http::field::expect];
@@ -194,13 +200,16 @@ private:
             if (!iequals(expect, "100-continue")) {
                 return sendError(417, "only 'Expect: 100-continue' is supported");
             }
-            auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, req.version());
-            http::async_write(m_stream, *cont, [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
-                if (wec) {
-                    return self->close();
-                }
-                self->readBody();
-            });
+            auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                           req.version());
+            http::async_write(
+                m_stream, *cont,
+                [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                    if (wec) {
+                        return self->close();
+                    }
+                    self->readBody();
+                });
             return;
         }
         readBody();
@@ -228,7 +237,8 @@ private:
 
     std::string tooLarge() const
     {
-        return "the request body is larger than " + std::to_string(m_server.settings.maxBodyBytes) + " bytes";
+        return "the request body is larger than " + std::to_string(m_server.settings.maxBodyBytes) +
+               " bytes";
     }
 
     void handle()
@@ -272,8 +282,8 @@ private:
 
     void write(HttpResponse res, bool head, bool forceClose)
     {
-        auto msg = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(res.status),
-                                                                      m_version);
+        auto msg = std::make_shared<http::response<http::string_body>>(
+            static_cast<http::status>(res.status), m_version);
         for (auto &[name, value] : res.headers) {
             msg->set(name, value);
         }
@@ -281,7 +291,8 @@ private:
         msg->set(http::field::date, httpDate());
         const bool keep = m_keepAlive && !forceClose && !m_server.draining;
         msg->keep_alive(keep);
-        const bool bodyless = res.status == 204 || res.status == 304 || (res.status >= 100 && res.status < 200);
+        const bool bodyless =
+            res.status == 204 || res.status == 304 || (res.status >= 100 && res.status < 200);
         if (head) {
             if (!bodyless) {
                 msg->set(http::field::content_length, std::to_string(res.body.size()));
@@ -292,19 +303,21 @@ private:
         }
         m_state = State::Writing;
         m_stream.expires_after(m_server.settings.writeTimeout);
-        http::async_write(m_stream, *msg, [self = shared_from_this(), msg, keep, forceClose](beast::error_code ec, std::size_t) {
-            if (ec) {
-                return self->close();
-            }
-            if (forceClose) {
-                return self->lingerClose();
-            }
-            if (!keep) {
-                return self->close();
-            }
-            ++self->m_requests;
-            self->readHeader();
-        });
+        http::async_write(
+            m_stream, *msg,
+            [self = shared_from_this(), msg, keep, forceClose](beast::error_code ec, std::size_t) {
+                if (ec) {
+                    return self->close();
+                }
+                if (forceClose) {
+                    return self->lingerClose();
+                }
+                if (!keep) {
+                    return self->close();
+                }
+                ++self->m_requests;
+                self->readHeader();
+            });
     }
 
     // After refusing a request whose body was not read: stop sending, then
@@ -321,20 +334,21 @@ private:
 
     void discard()
     {
-        m_stream.async_read_some(net::buffer(m_scratch), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-            self->m_discarded += n;
-            if (ec || self->m_discarded > 64u * 1024 * 1024) {
-                return self->close();
-            }
-            self->discard();
-        });
+        m_stream.async_read_some(net::buffer(m_scratch),
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                     self->m_discarded += n;
+                                     if (ec || self->m_discarded > 64u * 1024 * 1024) {
+                                         return self->close();
+                                     }
+                                     self->discard();
+                                 });
     }
 
     void startStream(HttpResponse res)
     {
         m_responseStream = std::move(res.stream);
-        m_streamHeader = std::make_unique<http::response<http::empty_body>>(static_cast<http::status>(res.status),
-                                                                            m_version);
+        m_streamHeader = std::make_unique<http::response<http::empty_body>>(
+            static_cast<http::status>(res.status), m_version);
         for (auto &[name, value] : res.headers) {
             m_streamHeader->set(name, value);
         }
@@ -342,27 +356,29 @@ private:
         m_streamHeader->set(http::field::date, httpDate());
         m_streamHeader->keep_alive(false); // the stream ends the connection
         m_streamHeader->chunked(true);
-        m_serializer = std::make_unique<http::response_serializer<http::empty_body>>(*m_streamHeader);
+        m_serializer =
+            std::make_unique<http::response_serializer<http::empty_body>>(*m_streamHeader);
         m_state = State::Streaming;
         m_stream.expires_after(m_server.settings.writeTimeout);
-        http::async_write_header(m_stream, *m_serializer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) {
-                return self->close();
-            }
-            std::weak_ptr<Session> weak = self;
-            auto executor = self->m_stream.get_executor();
-            self->m_responseStream->attach([weak, executor] {
-                net::post(executor, [weak] {
-                    if (auto s = weak.lock()) {
-                        s->pumpStream();
-                    }
-                });
-            });
-            self->watchPeer();
-            if (self->m_server.draining) {
-                self->m_responseStream->close();
-            }
-        });
+        http::async_write_header(m_stream, *m_serializer,
+                                 [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                     if (ec) {
+                                         return self->close();
+                                     }
+                                     std::weak_ptr<Session> weak = self;
+                                     auto executor = self->m_stream.get_executor();
+                                     self->m_responseStream->attach([weak, executor] {
+                                         net::post(executor, [weak] {
+                                             if (auto s = weak.lock()) {
+                                                 s->pumpStream();
+                                             }
+                                         });
+                                     });
+                                     self->watchPeer();
+                                     if (self->m_server.draining) {
+                                         self->m_responseStream->close();
+                                     }
+                                 });
     }
 
     void pumpStream()
@@ -384,7 +400,8 @@ private:
         m_writingChunk = true;
         m_stream.expires_after(m_server.settings.writeTimeout);
         net::async_write(m_stream, http::make_chunk(net::buffer(m_chunk)),
-                         [self = shared_from_this(), finished = batch.finished](beast::error_code ec, std::size_t) {
+                         [self = shared_from_this(),
+                          finished = batch.finished](beast::error_code ec, std::size_t) {
                              self->m_writingChunk = false;
                              if (ec) {
                                  return self->close();
@@ -400,24 +417,25 @@ private:
     {
         m_state = State::Writing;
         m_stream.expires_after(m_server.settings.writeTimeout);
-        net::async_write(m_stream, http::make_chunk_last(), [self = shared_from_this()](beast::error_code, std::size_t) {
-            self->close();
-        });
+        net::async_write(
+            m_stream, http::make_chunk_last(),
+            [self = shared_from_this()](beast::error_code, std::size_t) { self->close(); });
     }
 
     // While streaming, a read that completes only when the client goes away
     // (the raw socket, so the write timeouts do not apply to it).
     void watchPeer()
     {
-        m_stream.socket().async_read_some(net::buffer(m_scratch), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) {
-                if (self->m_state == State::Streaming) {
-                    self->close();
+        m_stream.socket().async_read_some(
+            net::buffer(m_scratch), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                if (ec) {
+                    if (self->m_state == State::Streaming) {
+                        self->close();
+                    }
+                    return;
                 }
-                return;
-            }
-            self->watchPeer();
-        });
+                self->watchPeer();
+            });
     }
 
     void close()
@@ -492,7 +510,8 @@ void HttpServer::Impl::onAccept(const beast::error_code &ec, tcp::socket socket)
     doAccept();
 }
 
-std::string HttpServer::Impl::clientAddress(const std::string &peer, std::string_view forwardedFor) const
+std::string HttpServer::Impl::clientAddress(const std::string &peer,
+                                            std::string_view forwardedFor) const
 {
     auto trusted = [this](std::string_view address) {
         for (const std::string &p : settings.trustedProxies) {
@@ -524,7 +543,8 @@ std::string HttpServer::Impl::clientAddress(const std::string &peer, std::string
     return peer;
 }
 
-HttpServer::HttpServer(HttpServerSettings settings, const HttpPipeline &pipeline, const Logger &logger)
+HttpServer::HttpServer(HttpServerSettings settings, const HttpPipeline &pipeline,
+                       const Logger &logger)
     : d(std::make_unique<Impl>(std::move(settings), pipeline, logger))
 {
 }

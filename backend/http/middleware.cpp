@@ -20,8 +20,8 @@ bool validRequestId(std::string_view id)
         return false;
     }
     for (char c : id) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '-' || c == '_' || c == '.';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
         if (!ok) {
             return false;
         }
@@ -78,8 +78,10 @@ Middleware accessLogMiddleware(const Logger &logger, MetricsRegistry &metrics)
     return [&logger, &metrics](HttpRequest &req, const HttpNext &next) {
         const auto start = std::chrono::steady_clock::now();
         HttpResponse res = next(req);
-        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const std::string route = req.routePattern.empty() ? std::string("unmatched") : req.routePattern;
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const std::string route =
+            req.routePattern.empty() ? std::string("unmatched") : req.routePattern;
         const std::string method(methodName(req.method));
 
         // Registry lookups take a lock; each I/O thread keeps its own index.
@@ -100,7 +102,8 @@ Middleware accessLogMiddleware(const Logger &logger, MetricsRegistry &metrics)
             const MetricLabels labels{{"method", method}, {"route", route}};
             MetricLabels withStatus = labels;
             withStatus.emplace_back("status", std::to_string(res.status));
-            Instruments ins{&metrics.counter("http_requests_total", "HTTP requests by route and status", withStatus),
+            Instruments ins{&metrics.counter("http_requests_total",
+                                             "HTTP requests by route and status", withStatus),
                             &metrics.histogram("http_request_duration_seconds",
                                                "HTTP request duration by route", labels)};
             it = cache.emplace(key, ins).first;
@@ -110,7 +113,8 @@ Middleware accessLogMiddleware(const Logger &logger, MetricsRegistry &metrics)
 
         const LogLevel level = res.status >= 500 ? LogLevel::Error : LogLevel::Info;
         if (logger.shouldLog(level)) {
-            LogContextScope scope(LogContext{req.trace.traceId, req.trace.spanId, req.userId, req.requestId});
+            LogContextScope scope(
+                LogContext{req.trace.traceId, req.trace.spanId, req.userId, req.requestId});
             logger.log(level, "request",
                        {{"method", req.methodText},
                         {"path", req.path},
@@ -145,7 +149,8 @@ Middleware corsMiddleware(CorsSettings settings)
         if (!any) {
             res.setHeader("Vary", "Origin");
         }
-        res.setHeader("Access-Control-Expose-Headers", "ETag, Location, Retry-After, X-Request-Id, traceparent");
+        res.setHeader("Access-Control-Expose-Headers",
+                      "ETag, Location, Retry-After, X-Request-Id, traceparent");
         if (preflight && res.status < 300) {
             res.setHeader("Access-Control-Allow-Methods",
                           req.allowedMethods.empty() ? "GET, HEAD, OPTIONS" : req.allowedMethods);
@@ -174,13 +179,21 @@ Middleware rateLimitMiddleware(const RateLimitSettings &settings, RateLimiter::C
     return [limiters](HttpRequest &req, const HttpNext &next) {
         RateLimiter *limiter = nullptr;
         switch (req.routeClass) {
-        case RouteClass::Read: limiter = &limiters->read; break;
-        case RouteClass::Write: limiter = &limiters->write; break;
-        case RouteClass::Auth: limiter = &limiters->auth; break;
-        case RouteClass::System: break; // health checks and metrics are never limited
+        case RouteClass::Read:
+            limiter = &limiters->read;
+            break;
+        case RouteClass::Write:
+            limiter = &limiters->write;
+            break;
+        case RouteClass::Auth:
+            limiter = &limiters->auth;
+            break;
+        case RouteClass::System:
+            break; // health checks and metrics are never limited
         }
         if (limiter && limiter->enabled()) {
-            const auto decision = limiter->take(std::string(routeClassName(req.routeClass)) + '|' + req.clientAddress);
+            const auto decision = limiter->take(std::string(routeClassName(req.routeClass)) + '|' +
+                                                req.clientAddress);
             if (!decision.allowed) {
                 HttpResponse res = problemResponse(429, "too many requests; try again later",
                                                    {{"code", "rate-limited"}});
@@ -192,7 +205,8 @@ Middleware rateLimitMiddleware(const RateLimitSettings &settings, RateLimiter::C
     };
 }
 
-HttpPipeline::HttpPipeline(const Router &router, std::vector<Middleware> middleware, const Logger &logger)
+HttpPipeline::HttpPipeline(const Router &router, std::vector<Middleware> middleware,
+                           const Logger &logger)
     : m_router(router), m_logger(logger)
 {
     HttpNext chain = [this](HttpRequest &req) -> HttpResponse {
@@ -205,8 +219,8 @@ HttpPipeline::HttpPipeline(const Router &router, std::vector<Middleware> middlew
             return problemResponse(404, "no resource at " + req.path);
         }
         if (!req.routeHandler) {
-            HttpResponse res = problemResponse(
-                405, std::string(methodName(req.method)) + " is not allowed on " + req.path);
+            HttpResponse res = problemResponse(405, std::string(methodName(req.method)) +
+                                                        " is not allowed on " + req.path);
             res.setHeader("Allow", req.allowedMethods);
             return res;
         }

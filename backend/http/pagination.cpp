@@ -16,12 +16,14 @@ Result<int> positiveParam(const HttpRequest &request, const char *name, int fall
     int value = 0;
     auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
     if (ec != std::errc() || p != text->data() + text->size() || value < 1) {
-        return fail(Error::invalid(QStringLiteral("%1 must be a positive integer").arg(QLatin1String(name)),
-                                   QLatin1String(name)));
+        return fail(
+            Error::invalid(QStringLiteral("%1 must be a positive integer").arg(QLatin1String(name)),
+                           QLatin1String(name)));
     }
     if (value > max) {
-        return fail(Error::invalid(QStringLiteral("%1 must be at most %2").arg(QLatin1String(name)).arg(max),
-                                   QLatin1String(name)));
+        return fail(Error::invalid(
+            QStringLiteral("%1 must be at most %2").arg(QLatin1String(name)).arg(max),
+            QLatin1String(name)));
     }
     return value;
 }
@@ -62,10 +64,14 @@ Result<PageRequest> parsePageRequest(const HttpRequest &request, int defaultLimi
 nlohmann::json paginationJson(const PageRequest &page, std::int64_t totalItems)
 {
     const std::int64_t totalPages = (totalItems + page.limit - 1) / page.limit;
-    return {{"page", page.page}, {"limit", page.limit}, {"totalItems", totalItems}, {"totalPages", totalPages}};
+    return {{"page", page.page},
+            {"limit", page.limit},
+            {"totalItems", totalItems},
+            {"totalPages", totalPages}};
 }
 
-nlohmann::json pageLinks(const HttpRequest &request, const PageRequest &page, std::int64_t totalItems)
+nlohmann::json pageLinks(const HttpRequest &request, const PageRequest &page,
+                         std::int64_t totalItems)
 {
     const std::int64_t totalPages = (totalItems + page.limit - 1) / page.limit;
     nlohmann::json links = {{"self", {{"href", hrefFor(request, page.page, page.limit)}}}};
@@ -73,7 +79,8 @@ nlohmann::json pageLinks(const HttpRequest &request, const PageRequest &page, st
         links["next"] = {{"href", hrefFor(request, page.page + 1, page.limit)}};
     }
     if (page.page > 1) {
-        const int prev = static_cast<int>(std::min<std::int64_t>(page.page - 1, std::max<std::int64_t>(totalPages, 1)));
+        const int prev = static_cast<int>(
+            std::min<std::int64_t>(page.page - 1, std::max<std::int64_t>(totalPages, 1)));
         links["prev"] = {{"href", hrefFor(request, prev, page.limit)}};
     }
     return links;
@@ -90,7 +97,8 @@ Result<void> checkIfMatch(const HttpRequest &request, const std::string &current
     if (header.empty()) {
         if (required) {
             return fail(Error{ErrorCode::PreconditionFailed,
-                              QStringLiteral("If-Match is required for this change"), QStringLiteral("If-Match")});
+                              QStringLiteral("If-Match is required for this change"),
+                              QStringLiteral("If-Match")});
         }
         return {};
     }

@@ -7,7 +7,8 @@
 namespace colophon {
 
 RateLimiter::RateLimiter(double perMinute, double burst, Clock clock)
-    : m_perSecond(std::max(0.0, perMinute) / 60.0), m_burst(burst > 0 ? burst : std::max(1.0, perMinute)),
+    : m_perSecond(std::max(0.0, perMinute) / 60.0),
+      m_burst(burst > 0 ? burst : std::max(1.0, perMinute)),
       m_clock(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); })
 {
 }

@@ -104,7 +104,8 @@ std::string ResponseStream::sseEvent(const std::string &data, const std::string 
     size_t start = 0;
     while (true) {
         const size_t nl = data.find('\n', start);
-        out += "data: " + data.substr(start, nl == std::string::npos ? std::string::npos : nl - start) + "\n";
+        out += "data: " +
+               data.substr(start, nl == std::string::npos ? std::string::npos : nl - start) + "\n";
         if (nl == std::string::npos) {
             break;
         }

@@ -15,8 +15,8 @@ std::vector<std::string_view> splitPath(std::string_view path)
     size_t start = 0;
     while (start <= path.size()) {
         const size_t slash = path.find('/', start);
-        const std::string_view part =
-            path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+        const std::string_view part = path.substr(
+            start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
         if (!part.empty()) {
             parts.push_back(part);
         }
@@ -34,8 +34,9 @@ bool isInt(std::string_view s)
         return false;
     }
     const size_t first = s[0] == '-' ? 1 : 0;
-    return first < s.size() &&
-           std::all_of(s.begin() + first, s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return first < s.size() && std::all_of(s.begin() + first, s.end(), [](char c) {
+               return std::isdigit(static_cast<unsigned char>(c));
+           });
 }
 
 bool isUuid(std::string_view s)
@@ -54,8 +55,9 @@ bool isUuid(std::string_view s)
 
 RouteClass defaultClass(HttpMethod m)
 {
-    return (m == HttpMethod::Get || m == HttpMethod::Head || m == HttpMethod::Options) ? RouteClass::Read
-                                                                                      : RouteClass::Write;
+    return (m == HttpMethod::Get || m == HttpMethod::Head || m == HttpMethod::Options)
+               ? RouteClass::Read
+               : RouteClass::Write;
 }
 
 } // namespace
@@ -65,7 +67,8 @@ void Router::add(HttpMethod method, const std::string &pattern, HttpHandler hand
     add(method, pattern, defaultClass(method), std::move(handler));
 }
 
-void Router::add(HttpMethod method, const std::string &pattern, RouteClass routeClass, HttpHandler handler)
+void Router::add(HttpMethod method, const std::string &pattern, RouteClass routeClass,
+                 HttpHandler handler)
 {
     if (pattern.empty() || pattern[0] != '/') {
         throw std::invalid_argument("route pattern must start with '/': " + pattern);
@@ -80,7 +83,8 @@ void Router::add(HttpMethod method, const std::string &pattern, RouteClass route
             const std::string_view inner = part.substr(1, part.size() - 2);
             const size_t colon = inner.find(':');
             seg.text = std::string(inner.substr(0, colon));
-            const std::string_view type = colon == std::string_view::npos ? "" : inner.substr(colon + 1);
+            const std::string_view type =
+                colon == std::string_view::npos ? "" : inner.substr(colon + 1);
             if (type.empty()) {
                 seg.type = Segment::Type::String;
             } else if (type == "int") {

@@ -20,7 +20,8 @@ public:
     // Throws std::invalid_argument on a malformed pattern or unknown type:
     // a programming error, found by the first test that builds the routes.
     void add(HttpMethod method, const std::string &pattern, HttpHandler handler);
-    void add(HttpMethod method, const std::string &pattern, RouteClass routeClass, HttpHandler handler);
+    void add(HttpMethod method, const std::string &pattern, RouteClass routeClass,
+             HttpHandler handler);
 
     struct Match
     {

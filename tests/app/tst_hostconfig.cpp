@@ -21,10 +21,14 @@ private slots:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("host");
         QTest::addColumn<int>("port");
-        QTest::newRow("loopback") << "127.0.0.1:8080" << "127.0.0.1" << 8080;
-        QTest::newRow("any port") << "127.0.0.1:0" << "127.0.0.1" << 0;
-        QTest::newRow("ipv6") << "[::1]:9000" << "::1" << 9000;
-        QTest::newRow("all interfaces") << "0.0.0.0:80" << "0.0.0.0" << 80;
+        QTest::newRow("loopback") << "127.0.0.1:8080"
+                                  << "127.0.0.1" << 8080;
+        QTest::newRow("any port") << "127.0.0.1:0"
+                                  << "127.0.0.1" << 0;
+        QTest::newRow("ipv6") << "[::1]:9000"
+                              << "::1" << 9000;
+        QTest::newRow("all interfaces") << "0.0.0.0:80"
+                                        << "0.0.0.0" << 80;
     }
     void parsesListenAddresses()
     {
@@ -59,8 +63,10 @@ private slots:
     {
         Config c;
         defineHostConfig(c);
-        QVERIFY(c.set(QStringLiteral("http.max_body_bytes"), QStringLiteral("1024"), Config::Source::File));
-        QVERIFY(c.set(QStringLiteral("http.trusted_proxies"), QStringLiteral(" 10.0.0.1, ,10.0.0.2 ")));
+        QVERIFY(c.set(QStringLiteral("http.max_body_bytes"), QStringLiteral("1024"),
+                      Config::Source::File));
+        QVERIFY(
+            c.set(QStringLiteral("http.trusted_proxies"), QStringLiteral(" 10.0.0.1, ,10.0.0.2 ")));
         QVERIFY(c.set(QStringLiteral("listen"), QStringLiteral("127.0.0.1:0")));
         auto s = httpServerSettings(c);
         QVERIFY(s);
@@ -101,7 +107,8 @@ private slots:
         Config c;
         defineHostConfig(c);
         for (const QString &key : c.keys()) {
-            QVERIFY2(text.contains(QStringLiteral("| `%1` |").arg(key)), qPrintable(key + " is not documented"));
+            QVERIFY2(text.contains(QStringLiteral("| `%1` |").arg(key)),
+                     qPrintable(key + " is not documented"));
         }
     }
 };

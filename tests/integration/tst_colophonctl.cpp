@@ -27,7 +27,8 @@ struct CtlRun : colophon::test::ProgramRun
 
 CtlRun runCtl(const QStringList &arguments, const QString &workDir)
 {
-    return {colophon::test::runProgram(colophon::test::ctlBinary(), arguments, workDir, kRunTimeoutMs)};
+    return {
+        colophon::test::runProgram(colophon::test::ctlBinary(), arguments, workDir, kRunTimeoutMs)};
 }
 
 } // namespace

@@ -104,7 +104,8 @@ using colophon::test::ProgramRun;
 // Runs colophon-server to completion (for arguments it must refuse).
 ProgramRun runServerToExit(const QStringList &arguments, const QString &workDir)
 {
-    return colophon::test::runProgram(colophon::test::serverBinary(), arguments, workDir, kExitTimeoutMs);
+    return colophon::test::runProgram(colophon::test::serverBinary(), arguments, workDir,
+                                      kExitTimeoutMs);
 }
 
 } // namespace

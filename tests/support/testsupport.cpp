@@ -5,7 +5,13 @@
 
 namespace colophon::test {
 
-QString sourceDir() { return qEnvironmentVariable("COLOPHON_SOURCE_DIR", QStringLiteral(".")); }
-QString binaryDir() { return qEnvironmentVariable("COLOPHON_BINARY_DIR", QStringLiteral(".")); }
+QString sourceDir()
+{
+    return qEnvironmentVariable("COLOPHON_SOURCE_DIR", QStringLiteral("."));
+}
+QString binaryDir()
+{
+    return qEnvironmentVariable("COLOPHON_BINARY_DIR", QStringLiteral("."));
+}
 
 } // namespace colophon::test

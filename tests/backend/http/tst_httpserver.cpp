@@ -180,19 +180,23 @@ private:
 private slots:
     void initTestCase()
     {
-        m_router.add(HttpMethod::Get, "/hello", [](HttpRequest &) { return HttpResponse::text(200, "hello"); });
-        m_router.add(HttpMethod::Post, "/echo", [](HttpRequest &req) { return HttpResponse::text(200, req.body); });
+        m_router.add(HttpMethod::Get, "/hello",
+                     [](HttpRequest &) { return HttpResponse::text(200, "hello"); });
+        m_router.add(HttpMethod::Post, "/echo",
+                     [](HttpRequest &req) { return HttpResponse::text(200, req.body); });
         m_router.add(HttpMethod::Get, "/slow", [](HttpRequest &) {
             std::this_thread::sleep_for(400ms);
             return HttpResponse::text(200, "finished");
         });
-        m_router.add(HttpMethod::Get, "/whoami", [](HttpRequest &req) { return HttpResponse::text(200, req.clientAddress); });
+        m_router.add(HttpMethod::Get, "/whoami",
+                     [](HttpRequest &req) { return HttpResponse::text(200, req.clientAddress); });
         m_router.add(HttpMethod::Get, "/events", [this](HttpRequest &) {
             auto stream = std::make_shared<ResponseStream>();
             stream->setOnClientGone([this] { m_streamGone = true; });
             std::thread([stream] {
                 for (int i = 1; i <= 3; ++i) {
-                    stream->send(ResponseStream::sseEvent("{\"n\":" + std::to_string(i) + "}", "tick", std::to_string(i)));
+                    stream->send(ResponseStream::sseEvent("{\"n\":" + std::to_string(i) + "}",
+                                                          "tick", std::to_string(i)));
                     std::this_thread::sleep_for(10ms);
                 }
                 // Heartbeats until the client goes away (bounded: 5 s).
@@ -202,7 +206,8 @@ private slots:
             }).detach();
             return HttpResponse::streaming(stream, "text/event-stream");
         });
-        m_pipeline = std::make_unique<HttpPipeline>(m_router, std::vector<Middleware>{requestIdMiddleware()}, m_logger);
+        m_pipeline = std::make_unique<HttpPipeline>(
+            m_router, std::vector<Middleware>{requestIdMiddleware()}, m_logger);
     }
 
     void init() { startServer(settings()); }
@@ -283,7 +288,8 @@ private slots:
         RawClient c;
         QVERIFY(c.connect(port()));
         c.send("POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
-        const QByteArray chunk = QByteArray::number(16 * 1024, 16) + "\r\n" + QByteArray(16 * 1024, 'a') + "\r\n";
+        const QByteArray chunk =
+            QByteArray::number(16 * 1024, 16) + "\r\n" + QByteArray(16 * 1024, 'a') + "\r\n";
         for (int i = 0; i < 6; ++i) {
             c.send(chunk);
         }
@@ -296,7 +302,8 @@ private slots:
     {
         RawClient c;
         QVERIFY(c.connect(port()));
-        c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+        c.send(
+            "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
         auto interim = c.readResponse();
         QVERIFY(interim);
         QCOMPARE(interim->status, 100);
@@ -311,7 +318,8 @@ private slots:
     {
         RawClient c;
         QVERIFY(c.connect(port()));
-        c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 900000\r\nExpect: 100-continue\r\n\r\n");
+        c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 900000\r\nExpect: "
+               "100-continue\r\n\r\n");
         auto r = c.readResponse();
         QVERIFY(r);
         QCOMPARE(r->status, 413);

@@ -52,12 +52,14 @@ private:
 private slots:
     void initTestCase()
     {
-        m_logger = std::make_unique<Logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(m_out));
+        m_logger = std::make_unique<Logger>(
+            "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(m_out));
         m_router.add(HttpMethod::Get, "/things/{id:int}", [this](HttpRequest &req) {
             m_seenContext = currentLogContext();
             return HttpResponse::json(200, {{"id", req.intParam("id")}});
         });
-        m_router.add(HttpMethod::Post, "/things", [](HttpRequest &) { return HttpResponse::empty(201); });
+        m_router.add(HttpMethod::Post, "/things",
+                     [](HttpRequest &) { return HttpResponse::empty(201); });
         m_router.add(HttpMethod::Get, "/boom", [](HttpRequest &) -> HttpResponse {
             throw std::runtime_error("secret internals");
         });
@@ -102,7 +104,8 @@ private slots:
 
     void continuesAnIncomingTraceWithANewSpan()
     {
-        HttpPipeline pipeline(m_router, {requestIdMiddleware(), traceContextMiddleware()}, *m_logger);
+        HttpPipeline pipeline(m_router, {requestIdMiddleware(), traceContextMiddleware()},
+                              *m_logger);
         const std::string parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         HttpRequest req = get("/things/7", {{"traceparent", parent}});
         HttpResponse res = pipeline.handle(req);
@@ -128,7 +131,8 @@ private slots:
     {
         MetricsRegistry metrics;
         HttpPipeline pipeline(m_router,
-                              {requestIdMiddleware(), traceContextMiddleware(), accessLogMiddleware(*m_logger, metrics)},
+                              {requestIdMiddleware(), traceContextMiddleware(),
+                               accessLogMiddleware(*m_logger, metrics)},
                               *m_logger);
         for (int i = 0; i < 3; ++i) {
             HttpRequest req = get("/things/" + std::to_string(i));
@@ -147,20 +151,22 @@ private slots:
         QCOMPARE(logged[3]["data"]["route"].get<std::string>(), std::string("unmatched"));
 
         const std::string text = metrics.renderPrometheus();
-        QVERIFY2(text.find("http_requests_total{method=\"GET\",route=\"/things/{id:int}\",status=\"200\"} 3") !=
-                     std::string::npos,
+        QVERIFY2(text.find("http_requests_total{method=\"GET\",route=\"/things/"
+                           "{id:int}\",status=\"200\"} 3") != std::string::npos,
                  text.c_str());
-        QVERIFY(text.find("http_request_duration_seconds_count{method=\"GET\",route=\"/things/{id:int}\"} 3") !=
-                std::string::npos);
+        QVERIFY(text.find("http_request_duration_seconds_count{method=\"GET\",route=\"/things/"
+                          "{id:int}\"} 3") != std::string::npos);
         QVERIFY(text.find("route=\"unmatched\",status=\"404\"} 1") != std::string::npos);
     }
 
     void corsAnswersAllowedOriginsOnly()
     {
-        HttpPipeline pipeline(m_router, {corsMiddleware({{"https://app.example"}, 600})}, *m_logger);
+        HttpPipeline pipeline(m_router, {corsMiddleware({{"https://app.example"}, 600})},
+                              *m_logger);
         HttpRequest allowed = get("/things/1", {{"Origin", "https://app.example"}});
         HttpResponse res = pipeline.handle(allowed);
-        QCOMPARE(std::string(res.header("Access-Control-Allow-Origin")), std::string("https://app.example"));
+        QCOMPARE(std::string(res.header("Access-Control-Allow-Origin")),
+                 std::string("https://app.example"));
         QCOMPARE(std::string(res.header("Vary")), std::string("Origin"));
 
         HttpRequest other = get("/things/1", {{"Origin", "https://evil.example"}});
@@ -171,8 +177,10 @@ private slots:
         preflight.method = HttpMethod::Options;
         HttpResponse pre = pipeline.handle(preflight);
         QCOMPARE(pre.status, 204);
-        QCOMPARE(std::string(pre.header("Access-Control-Allow-Methods")), std::string("POST, OPTIONS"));
-        QVERIFY(std::string(pre.header("Access-Control-Allow-Headers")).find("If-Match") != std::string::npos);
+        QCOMPARE(std::string(pre.header("Access-Control-Allow-Methods")),
+                 std::string("POST, OPTIONS"));
+        QVERIFY(std::string(pre.header("Access-Control-Allow-Headers")).find("If-Match") !=
+                std::string::npos);
     }
 
     void rateLimitRefusesPastTheBucketAndRefills()
@@ -180,7 +188,8 @@ private slots:
         auto now = std::chrono::steady_clock::time_point{} + std::chrono::hours(1);
         RateLimitSettings settings;
         settings.authPerMinute = 3;
-        HttpPipeline pipeline(m_router, {rateLimitMiddleware(settings, [&now] { return now; })}, *m_logger);
+        HttpPipeline pipeline(m_router, {rateLimitMiddleware(settings, [&now] { return now; })},
+                              *m_logger);
         auto login = [&](const std::string &client) {
             HttpRequest req = get("/auth/login", {}, client);
             req.method = HttpMethod::Post;
@@ -192,7 +201,8 @@ private slots:
         HttpResponse refused = login("10.0.0.1");
         QCOMPARE(refused.status, 429);
         QCOMPARE(std::string(refused.header("Retry-After")), std::string("20"));
-        QCOMPARE(std::string(refused.header("Content-Type")), std::string("application/problem+json"));
+        QCOMPARE(std::string(refused.header("Content-Type")),
+                 std::string("application/problem+json"));
         QCOMPARE(login("10.0.0.2").status, 204); // another client has its own bucket
         now += std::chrono::seconds(20);
         QCOMPARE(login("10.0.0.1").status, 204);
@@ -226,7 +236,8 @@ private slots:
         HttpRequest missing = get("/nowhere");
         HttpResponse notFound = pipeline.handle(missing);
         QCOMPARE(notFound.status, 404);
-        QCOMPARE(std::string(notFound.header("Content-Type")), std::string("application/problem+json"));
+        QCOMPARE(std::string(notFound.header("Content-Type")),
+                 std::string("application/problem+json"));
 
         HttpRequest del = get("/things/1");
         del.method = HttpMethod::Delete;

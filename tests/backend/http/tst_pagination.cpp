@@ -36,12 +36,18 @@ private slots:
     {
         QTest::addColumn<QString>("query");
         QTest::addColumn<QString>("field");
-        QTest::newRow("zero page") << "page=0" << "page";
-        QTest::newRow("negative limit") << "limit=-5" << "limit";
-        QTest::newRow("limit over max") << "limit=101" << "limit";
-        QTest::newRow("not a number") << "page=two" << "page";
-        QTest::newRow("trailing junk") << "limit=10x" << "limit";
-        QTest::newRow("empty") << "page=" << "page";
+        QTest::newRow("zero page") << "page=0"
+                                   << "page";
+        QTest::newRow("negative limit") << "limit=-5"
+                                        << "limit";
+        QTest::newRow("limit over max") << "limit=101"
+                                        << "limit";
+        QTest::newRow("not a number") << "page=two"
+                                      << "page";
+        QTest::newRow("trailing junk") << "limit=10x"
+                                       << "limit";
+        QTest::newRow("empty") << "page="
+                               << "page";
     }
     void rejectsBadPageOrLimit()
     {
@@ -67,9 +73,12 @@ private slots:
     {
         const HttpRequest req = requestWith("status=draft&page=2&limit=10&q=a%20b");
         auto links = pageLinks(req, PageRequest{2, 10}, 25);
-        QCOMPARE(links["self"]["href"].get<std::string>(), std::string("/api/v1/content?status=draft&q=a%20b&page=2&limit=10"));
-        QCOMPARE(links["next"]["href"].get<std::string>(), std::string("/api/v1/content?status=draft&q=a%20b&page=3&limit=10"));
-        QCOMPARE(links["prev"]["href"].get<std::string>(), std::string("/api/v1/content?status=draft&q=a%20b&page=1&limit=10"));
+        QCOMPARE(links["self"]["href"].get<std::string>(),
+                 std::string("/api/v1/content?status=draft&q=a%20b&page=2&limit=10"));
+        QCOMPARE(links["next"]["href"].get<std::string>(),
+                 std::string("/api/v1/content?status=draft&q=a%20b&page=3&limit=10"));
+        QCOMPARE(links["prev"]["href"].get<std::string>(),
+                 std::string("/api/v1/content?status=draft&q=a%20b&page=1&limit=10"));
         auto last = pageLinks(req, PageRequest{3, 10}, 25);
         QVERIFY(!last.contains("next"));
         auto first = pageLinks(req, PageRequest{1, 10}, 25);
@@ -96,7 +105,8 @@ private slots:
 
     void errorsBecomeProblemJson()
     {
-        HttpResponse r = problemResponse(Error::invalid(QStringLiteral("title is required"), QStringLiteral("title")));
+        HttpResponse r = problemResponse(
+            Error::invalid(QStringLiteral("title is required"), QStringLiteral("title")));
         QCOMPARE(r.status, 422);
         QCOMPARE(std::string(r.header("Content-Type")), std::string("application/problem+json"));
         const auto j = nlohmann::json::parse(r.body);
@@ -109,7 +119,8 @@ private slots:
 
     void internalErrorsHideTheirDetails()
     {
-        HttpResponse r = problemResponse(Error::internal(QStringLiteral("no such table: content_items")));
+        HttpResponse r =
+            problemResponse(Error::internal(QStringLiteral("no such table: content_items")));
         QCOMPARE(r.status, 500);
         QVERIFY(r.body.find("content_items") == std::string::npos);
     }
@@ -117,8 +128,9 @@ private slots:
     void everyErrorCodeHasAStatus()
     {
         for (ErrorCode c : {ErrorCode::InvalidInput, ErrorCode::NotFound, ErrorCode::Conflict,
-                            ErrorCode::PreconditionFailed, ErrorCode::PermissionDenied, ErrorCode::Unauthenticated,
-                            ErrorCode::RateLimited, ErrorCode::Unavailable, ErrorCode::Internal}) {
+                            ErrorCode::PreconditionFailed, ErrorCode::PermissionDenied,
+                            ErrorCode::Unauthenticated, ErrorCode::RateLimited,
+                            ErrorCode::Unavailable, ErrorCode::Internal}) {
             const int s = httpStatusFor(c);
             QVERIFY2(s >= 400 && s < 600, qPrintable(errorCodeName(c)));
         }

@@ -24,7 +24,8 @@ private slots:
         m_router.add(HttpMethod::Get, "/api/v1/content", named("list"));
         m_router.add(HttpMethod::Post, "/api/v1/content", named("create"));
         m_router.add(HttpMethod::Get, "/api/v1/content/{id:uuid}", named("get"));
-        m_router.add(HttpMethod::Get, "/api/v1/content/{id:uuid}/versions/{n:int}", named("version"));
+        m_router.add(HttpMethod::Get, "/api/v1/content/{id:uuid}/versions/{n:int}",
+                     named("version"));
         m_router.add(HttpMethod::Get, "/api/v1/tags/{name}", named("tag"));
         m_router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth, named("login"));
     }
@@ -34,14 +35,28 @@ private slots:
         QTest::addColumn<QString>("method");
         QTest::addColumn<QString>("path");
         QTest::addColumn<QString>("handler");
-        QTest::newRow("list") << "GET" << "/api/v1/content" << "list";
-        QTest::newRow("trailing slash") << "GET" << "/api/v1/content/" << "list";
-        QTest::newRow("create") << "POST" << "/api/v1/content" << "create";
-        QTest::newRow("uuid") << "GET" << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab" << "get";
-        QTest::newRow("uuid + int") << "GET" << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab/versions/12"
-                                    << "version";
-        QTest::newRow("string") << "GET" << "/api/v1/tags/poetry" << "tag";
-        QTest::newRow("head uses get") << "HEAD" << "/api/v1/content" << "list";
+        QTest::newRow("list") << "GET"
+                              << "/api/v1/content"
+                              << "list";
+        QTest::newRow("trailing slash") << "GET"
+                                        << "/api/v1/content/"
+                                        << "list";
+        QTest::newRow("create") << "POST"
+                                << "/api/v1/content"
+                                << "create";
+        QTest::newRow("uuid") << "GET"
+                              << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab"
+                              << "get";
+        QTest::newRow("uuid + int")
+            << "GET"
+            << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab/versions/12"
+            << "version";
+        QTest::newRow("string") << "GET"
+                                << "/api/v1/tags/poetry"
+                                << "tag";
+        QTest::newRow("head uses get") << "HEAD"
+                                       << "/api/v1/content"
+                                       << "list";
     }
     void matchesLiteralAndTypedPaths()
     {
@@ -56,8 +71,8 @@ private slots:
 
     void extractsTypedParameters()
     {
-        const auto m = m_router.match(HttpMethod::Get,
-                                      "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab/versions/42");
+        const auto m = m_router.match(
+            HttpMethod::Get, "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab/versions/42");
         QCOMPARE(m.kind, Router::Match::Kind::Found);
         HttpRequest req;
         req.params = m.params;
@@ -71,14 +86,16 @@ private slots:
         QTest::addColumn<QString>("path");
         QTest::newRow("not a uuid") << "/api/v1/content/42";
         QTest::newRow("uuid too short") << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789a";
-        QTest::newRow("int not a number") << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab/versions/x";
+        QTest::newRow("int not a number")
+            << "/api/v1/content/0190f3a2-7c4e-7abc-8def-0123456789ab/versions/x";
         QTest::newRow("unknown") << "/nothing/here";
         QTest::newRow("too deep") << "/api/v1/tags/a/b";
     }
     void rejectsParametersOfTheWrongType()
     {
         QFETCH(QString, path);
-        QCOMPARE(m_router.match(HttpMethod::Get, path.toStdString()).kind, Router::Match::Kind::NotFound);
+        QCOMPARE(m_router.match(HttpMethod::Get, path.toStdString()).kind,
+                 Router::Match::Kind::NotFound);
     }
 
     void wrongMethodIsMethodNotAllowedWithAllow()
@@ -95,7 +112,8 @@ private slots:
     {
         QCOMPARE(m_router.match(HttpMethod::Get, "/api/v1/content").routeClass, RouteClass::Read);
         QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/content").routeClass, RouteClass::Write);
-        QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/auth/login").routeClass, RouteClass::Auth);
+        QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/auth/login").routeClass,
+                 RouteClass::Auth);
     }
 
     void malformedPatternsAreRefused_data()
