@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git clang-format
   # Qt 6 (Core, Gui, Widgets, Network, Sql, Test) and its SQLite driver
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libgl-dev
   # platform libraries
