@@ -8,7 +8,9 @@
 //   POST /bench/items         one event appended with its projection row
 //   nginx                     a 69-byte static JSON file (the loopback ceiling)
 // Usage: colophon-bench-http [--duration SECONDS] [--connections N] [--threads N]
-//                            [--only nginx|health|read|write|inprocess]
+//                            [--only nginx|health|read|write|auth|inprocess]
+//   POST /api/v1/auth/login   sign-in with argon2id at the configured cost
+//   GET /api/v1/me            an authenticated read (JWT check + session + account)
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -21,6 +23,7 @@
 #include "backend/http/router.h"
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
+#include "services/user/userservice.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -76,7 +79,7 @@ double processCpuSeconds()
 }
 
 Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
-               const QString &script = {})
+               const QString &script = {}, const QStringList &extra = {})
 {
     const double cpuBefore = processCpuSeconds();
     QStringList args{QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
@@ -84,6 +87,7 @@ Figures runWrk(const QString &name, const QString &url, int seconds, int connect
     if (!script.isEmpty()) {
         args << QStringLiteral("-s") << script;
     }
+    args << extra;
     args << url;
     QProcess wrk;
     wrk.start(QStringLiteral("wrk"), args);
@@ -242,6 +246,21 @@ int main(int argc, char *argv[])
         return 1;
     }
 
+    // A user for the sign-in runs, hashed with the configured argon2id cost.
+    const QString benchPassword = QStringLiteral("a bench password of some length");
+    auto benchUser = (*host)->users()->createUser(Actor::system(), {QStringLiteral("bench@colophon.local"),
+                                                                    benchPassword, QStringLiteral("Bench"),
+                                                                    QStringLiteral("User"), Role::Creator});
+    if (!benchUser) {
+        std::fprintf(stderr, "cannot create the bench user: %s\n", qPrintable(benchUser.error().message));
+        return 1;
+    }
+    auto benchTokens = (*host)->users()->login(benchUser->email, benchPassword, {});
+    if (!benchTokens) {
+        std::fprintf(stderr, "cannot sign in: %s\n", qPrintable(benchTokens.error().message));
+        return 1;
+    }
+
     Router router;
     (*host)->registerRoutes(router);
     router.add(HttpMethod::Get, "/bench/items/{id:int}", [&db](HttpRequest &req) {
@@ -341,7 +360,7 @@ int main(int argc, char *argv[])
     auto wanted = [&only](const char *name) {
         return only.isEmpty() || only == QLatin1String(name);
     };
-    Figures nginx, health, read, readRandom, write;
+    Figures nginx, health, read, readRandom, write, login, me;
     if (wanted("nginx")) {
         nginx = runNginx(dir, seconds, connections);
     }
@@ -367,11 +386,26 @@ int main(int argc, char *argv[])
                    seconds, connections, writeScriptPath);
     }
     const qint64 appended = log.count().value_or(0) - before;
+    if (wanted("auth")) {
+        const QString loginScript = writeScript(
+            dir, QStringLiteral("login.lua"),
+            QStringLiteral("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                           "wrk.body = '{\"email\":\"bench@colophon.local\",\"password\":\"%1\"}'\n")
+                .arg(benchPassword));
+        me = runWrk(QStringLiteral("GET /api/v1/me (bearer)"), base + QStringLiteral("/api/v1/me"), seconds,
+                    connections, {},
+                    {QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + benchTokens->accessToken});
+        // Each sign-in costs an argon2id hash (64 MiB, ~0.1 s of a core at
+        // the interactive setting): 8 connections keep both cores busy
+        // without queueing past wrk's timeout.
+        login = runWrk(QStringLiteral("POST login, 8 conns"), base + QStringLiteral("/api/v1/auth/login"), seconds, 8,
+                       loginScript, {QStringLiteral("--timeout"), QStringLiteral("10s")});
+    }
     server.stop();
 
     std::printf("\n%-26s %12s %10s %10s %14s  %s\n", "target", "requests/s", "p50", "p99",
                 "server CPU/req", "errors");
-    for (const Figures *f : {&nginx, &health, &read, &readRandom, &write}) {
+    for (const Figures *f : {&nginx, &health, &read, &readRandom, &write, &me, &login}) {
         if (!f->name.isEmpty()) {
             const QString cpu = f->cpuMicrosPerRequest > 0
                                     ? QStringLiteral("%1 us").arg(f->cpuMicrosPerRequest, 0, 'f', 1)

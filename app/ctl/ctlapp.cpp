@@ -4,10 +4,12 @@
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
+#include "services/user/userservice.h"
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <cstdio>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -47,6 +49,63 @@ int commandMigrate(const ServiceHost &host)
     return 0;
 }
 
+// The password comes from a file or standard input, never from argv, where
+// other users of the machine could read it.
+Result<QString> readPassword(const QString &file, bool fromStdin)
+{
+    if (fromStdin == !file.isEmpty()) {
+        return fail(Error::invalid(QStringLiteral("give exactly one of --password-file FILE and --password-stdin")));
+    }
+    QFile in;
+    if (fromStdin) {
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            return fail(Error::invalid(QStringLiteral("cannot read standard input")));
+        }
+    } else {
+        in.setFileName(file);
+        if (!in.open(QIODevice::ReadOnly)) {
+            return fail(Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
+        }
+    }
+    QString line = QString::fromUtf8(in.readLine());
+    while (line.endsWith(QLatin1Char('\n')) || line.endsWith(QLatin1Char('\r'))) {
+        line.chop(1);
+    }
+    return line;
+}
+
+int commandUserCreate(ServiceHost &host, const QCommandLineParser &parser)
+{
+    for (const char *required : {"email", "first-name", "last-name"}) {
+        if (!parser.isSet(QLatin1String(required))) {
+            return failWith(QStringLiteral("user create needs --%1").arg(QLatin1String(required)), kUsage);
+        }
+    }
+    const QString roleText = parser.isSet(QStringLiteral("role")) ? parser.value(QStringLiteral("role"))
+                                                                   : QStringLiteral("consumer");
+    const auto role = parseRole(roleText);
+    if (!role) {
+        return failWith(QStringLiteral("unknown role '%1' (admin, editor, creator, consumer)").arg(roleText), kUsage);
+    }
+    auto password = readPassword(parser.value(QStringLiteral("password-file")),
+                                 parser.isSet(QStringLiteral("password-stdin")));
+    if (!password) {
+        return failWith(password.error().message, kUsage);
+    }
+    // The command line acts as the system: whoever can write the data folder
+    // already holds the replica.
+    auto user = host.users()->createUser(Actor::system(),
+                                         {parser.value(QStringLiteral("email")), *password,
+                                          parser.value(QStringLiteral("first-name")),
+                                          parser.value(QStringLiteral("last-name")), *role});
+    if (!user) {
+        const QString field = user.error().field.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(user.error().field);
+        return failWith(user.error().message + field);
+    }
+    printJson(user->toJson());
+    return 0;
+}
+
 int commandStatus(ServiceHost &host)
 {
     auto status = host.status();
@@ -77,8 +136,10 @@ int runCtl(const QStringList &arguments)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Colophon's command-line client.\n\nCommands:\n"
-        "  migrate   create the replica if needed and apply pending schema migrations\n"
-        "  status    schema version, event count and replica id of a replica"));
+        "  migrate      create the replica if needed and apply pending schema migrations\n"
+        "  status       schema version, event count and replica id of a replica\n"
+        "  user create  create an account: --email --first-name --last-name [--role]\n"
+        "               and --password-file FILE or --password-stdin"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption dataOption(QStringLiteral("data"),
@@ -92,20 +153,42 @@ int runCtl(const QStringList &arguments)
         QStringLiteral("Log level for messages on stderr (default warn)."),
         QStringLiteral("LEVEL"));
     parser.addOptions({dataOption, configOption, logLevelOption});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("migrate | status"));
-    parser.process(arguments);
+    for (const auto &[name, description, value] :
+         {std::tuple{"email", "Account email (user create).", "EMAIL"},
+          std::tuple{"first-name", "First name (user create).", "NAME"},
+          std::tuple{"last-name", "Last name (user create).", "NAME"},
+          std::tuple{"role", "admin, editor, creator or consumer (user create; default consumer).",
+                     "ROLE"},
+          std::tuple{"password-file", "Read the password from the first line of FILE.", "FILE"}}) {
+        parser.addOption(QCommandLineOption(QLatin1String(name), QLatin1String(description),
+                                            QLatin1String(value)));
+    }
+    parser.addOption(
+        QCommandLineOption(QStringLiteral("password-stdin"),
+                           QStringLiteral("Read the password from the first line of standard input.")));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("migrate | status | user create"));
+    // parse(), not process(): a usage error must exit 2, as every other one does.
+    if (!parser.parse(arguments)) {
+        return failWith(parser.errorText(), kUsage);
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        parser.showHelp(0);
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        parser.showVersion();
+    }
 
-    const QStringList positional = parser.positionalArguments();
-    if (positional.isEmpty()) {
-        return failWith(QStringLiteral("no command given (migrate, status); see --help"), kUsage);
+    const QString command = parser.positionalArguments().join(QLatin1Char(' '));
+    if (command.isEmpty()) {
+        return failWith(
+            QStringLiteral("no command given (migrate, status, user create); see --help"), kUsage);
     }
-    const QString command = positional.first();
-    if (command != QLatin1String("migrate") && command != QLatin1String("status")) {
-        return failWith(QStringLiteral("unknown command '%1' (migrate, status)").arg(command),
-                        kUsage);
-    }
-    if (positional.size() > 1) {
-        return failWith(QStringLiteral("unexpected argument '%1'").arg(positional.at(1)), kUsage);
+    if (command != QLatin1String("migrate") && command != QLatin1String("status") &&
+        command != QLatin1String("user create")) {
+        return failWith(
+            QStringLiteral("unknown command '%1' (migrate, status, user create)").arg(command),
+            kUsage);
     }
 
     Config config;
@@ -139,6 +222,12 @@ int runCtl(const QStringList &arguments)
     }
     if (command == QLatin1String("migrate")) {
         return commandMigrate(**host);
+    }
+    if (command == QLatin1String("user create")) {
+        return commandUserCreate(**host, parser);
+    }
+    if (command == QLatin1String("user create")) {
+        return commandUserCreate(**host, parser);
     }
     return commandStatus(**host);
 }

@@ -36,6 +36,16 @@ void defineHostConfig(Config &c)
              QStringLiteral("comma-separated proxy addresses whose X-Forwarded-For is believed"));
     c.define(QStringLiteral("http.cors_origins"), T::String, QString(),
              QStringLiteral("comma-separated origins allowed by CORS, or *; empty: none"));
+    c.define(QStringLiteral("auth.open_registration"), T::Boolean, QStringLiteral("true"),
+             QStringLiteral("anyone may register an account (as a consumer)"));
+    c.define(QStringLiteral("auth.access_token_seconds"), T::Integer, QStringLiteral("900"),
+             QStringLiteral("lifetime of an access token"));
+    c.define(QStringLiteral("auth.refresh_token_days"), T::Integer, QStringLiteral("30"),
+             QStringLiteral("lifetime of a session and its refresh tokens"));
+    c.define(QStringLiteral("auth.argon2_ops"), T::Integer, QStringLiteral("0"),
+             QStringLiteral("argon2id passes; 0: libsodium's interactive setting"));
+    c.define(QStringLiteral("auth.argon2_mem_kib"), T::Integer, QStringLiteral("0"),
+             QStringLiteral("argon2id memory in KiB; 0: libsodium's interactive setting (64 MiB)"));
     c.define(QStringLiteral("rate_limit"), T::Boolean, QStringLiteral("true"),
              QStringLiteral("per-client rate limits on or off (0 for benchmarks)"));
     c.define(QStringLiteral("rate_limit.read"), T::Integer, QStringLiteral("1200"),

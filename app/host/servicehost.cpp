@@ -7,7 +7,11 @@
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventbus.h"
 #include "backend/events/eventlog.h"
+#include "backend/auth/jwt.h"
+#include "backend/auth/passwordhasher.h"
 #include "backend/observability/logger.h"
+#include "services/user/userhttp.h"
+#include "services/user/userservice.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -19,11 +23,12 @@ ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
     : m_role(role), m_config(config), m_logger(logger), m_metrics(metrics)
 {
     EventLog::registerMigrations(m_migrations);
-    // Services register their migrations here as they arrive.
+    UserService::registerMigrations(m_migrations);
 }
 
 ServiceHost::~ServiceHost()
 {
+    m_users.reset();
     m_bus.reset();
     m_log.reset();
     m_db.reset();
@@ -68,7 +73,42 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::open(HostRole role, const Conf
     if (auto opened = host->openEventLog(); !opened) {
         return fail(opened.error());
     }
+    if (mode == OpenMode::Migrate) {
+        if (auto opened = host->openServices(); !opened) {
+            return fail(opened.error());
+        }
+    }
     return host;
+}
+
+Result<void> ServiceHost::openServices()
+{
+    auto common = PasswordHasher::loadCommonPasswords(QStringLiteral(":/colophon/auth/common-passwords.txt"));
+    if (!common) {
+        return fail(common.error());
+    }
+    Argon2Params params = Argon2Params::interactive();
+    if (const qint64 ops = m_config.integer(QStringLiteral("auth.argon2_ops")); ops > 0) {
+        params.opsLimit = static_cast<unsigned long long>(ops);
+    }
+    if (const qint64 kib = m_config.integer(QStringLiteral("auth.argon2_mem_kib")); kib > 0) {
+        params.memLimit = static_cast<std::size_t>(kib) * 1024;
+    }
+    m_hasher = std::make_unique<PasswordHasher>(params, PasswordPolicy{}, *common);
+    auto key = loadOrCreateSigningKey(QDir(m_dataDir).filePath(QStringLiteral("keys/jwt.key")));
+    if (!key) {
+        return fail(key.error());
+    }
+    m_signer = std::make_unique<JwtSigner>(*key);
+    UserSettings users;
+    users.openRegistration = m_config.boolean(QStringLiteral("auth.open_registration"));
+    users.accessTokenSeconds = m_config.integer(QStringLiteral("auth.access_token_seconds"));
+    users.refreshTokenSeconds = m_config.integer(QStringLiteral("auth.refresh_token_days")) * 24 * 3600;
+    if (users.accessTokenSeconds < 1 || users.refreshTokenSeconds < 1) {
+        return fail(Error::invalid(QStringLiteral("token lifetimes must be positive"), QStringLiteral("auth")));
+    }
+    m_users = std::make_unique<UserService>(*m_db, *m_log, *m_hasher, *m_signer, users);
+    return {};
 }
 
 Result<void> ServiceHost::openEventLog()
@@ -137,6 +177,9 @@ Result<HostStatus> ServiceHost::status()
 void ServiceHost::registerRoutes(Router &router)
 {
     registerSystemRoutes(router, *this);
+    if (m_users) {
+        registerUserRoutes(router, *m_users);
+    }
 }
 
 } // namespace colophon

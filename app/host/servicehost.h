@@ -22,7 +22,10 @@ class EventBus;
 class EventLog;
 class Logger;
 class MetricsRegistry;
+class JwtSigner;
+class PasswordHasher;
 class Router;
+class UserService;
 
 enum class HostRole { Desktop, Server, Tool };
 
@@ -62,6 +65,8 @@ public:
     // Null in Inspect mode on a database that was never migrated.
     EventLog *eventLog() { return m_log.get(); }
     EventBus *eventBus() { return m_bus.get(); }
+    // The services; null in Inspect mode.
+    UserService *users() { return m_users.get(); }
 
     Result<HostStatus> status();
 
@@ -77,6 +82,7 @@ public:
 private:
     ServiceHost(HostRole role, const Config &config, Logger &logger, MetricsRegistry &metrics);
     Result<void> openEventLog();
+    Result<void> openServices();
 
     HostRole m_role;
     const Config &m_config;
@@ -88,6 +94,9 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<EventLog> m_log;
     std::unique_ptr<EventBus> m_bus;
+    std::unique_ptr<PasswordHasher> m_hasher;
+    std::unique_ptr<JwtSigner> m_signer;
+    std::unique_ptr<UserService> m_users;
 };
 
 } // namespace colophon

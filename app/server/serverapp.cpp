@@ -3,6 +3,7 @@
 
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
+#include "backend/auth/recoverycodes.h"
 #include "backend/config/config.h"
 #include "backend/db/database.h"
 #include "backend/events/eventbus.h"
@@ -12,6 +13,7 @@
 #include "backend/http/router.h"
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
+#include "services/user/userservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -74,7 +76,11 @@ int runServer(const QStringList &arguments)
     const QCommandLineOption configOption(QStringLiteral("config"),
                                           QStringLiteral("A JSON configuration file."),
                                           QStringLiteral("FILE"));
-    parser.addOptions({dataOption, listenOption, logLevelOption, configOption});
+    const QCommandLineOption bootstrapOption(
+        QStringLiteral("bootstrap-admin"),
+        QStringLiteral("Create the first admin account with this email and print its password."),
+        QStringLiteral("EMAIL"));
+    parser.addOptions({dataOption, listenOption, logLevelOption, configOption, bootstrapOption});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty()) {
         return usageError(
@@ -117,6 +123,22 @@ int runServer(const QStringList &arguments)
         return 1;
     }
     (*host)->eventBus()->start();
+    if (parser.isSet(bootstrapOption)) {
+        // The password goes to the terminal only, never to the log.
+        const QString password = randomToken(18);
+        auto admin = (*host)->users()->createUser(Actor::system(), {parser.value(bootstrapOption), password,
+                                                                    QStringLiteral("Admin"),
+                                                                    QStringLiteral("Colophon"), Role::Admin});
+        if (!admin) {
+            std::fprintf(stderr, "colophon-server: cannot create the admin: %s\n", qPrintable(admin.error().message));
+            return 1;
+        }
+        std::fprintf(stderr,
+                     "colophon-server: created admin %s with one-time password: %s\n"
+                     "colophon-server: sign in with POST /api/v1/auth/login, then change it with POST "
+                     "/api/v1/me/password\n",
+                     qPrintable(admin->email), qPrintable(password));
+    }
 
     Router router;
     (*host)->registerRoutes(router);

@@ -66,11 +66,18 @@ PasswordHasher::PasswordHasher(Argon2Params params, PasswordPolicy policy,
     authdetail::ensureSodium();
     for (const QString &p : std::as_const(commonPasswords))
         m_common.insert(p.toLower());
+}
+
+const QString &PasswordHasher::dummyHash() const
+{
     // If this fails (out of memory) the dummy stays empty and verify() against
     // it returns early; sign-in still refuses unknown emails, only the timing
     // equalisation is lost, and hash() will report the same failure loudly.
-    if (auto h = hash(authdetail::base64UrlEncode(authdetail::randomBytes(24))))
-        m_dummyHash = *h;
+    std::call_once(m_dummyOnce, [this] {
+        if (auto h = hash(authdetail::base64UrlEncode(authdetail::randomBytes(24))))
+            m_dummyHash = *h;
+    });
+    return m_dummyHash;
 }
 
 Result<QSet<QString>> PasswordHasher::loadCommonPasswords(const QString &path)

@@ -10,6 +10,8 @@
 // construction and safe to share between threads.
 #pragma once
 
+#include <mutex>
+
 #include "backend/core/error.h"
 
 #include <QSet>
@@ -58,9 +60,10 @@ public:
     // (or cannot be parsed), so it should be replaced on the next sign-in.
     bool needsRehash(const QString &storedHash) const;
 
-    // A hash of a random password made once, so checking an unknown email
-    // costs the same time as a wrong password.
-    const QString &dummyHash() const { return m_dummyHash; }
+    // A hash of a random password, made on first use (not at start: it costs
+    // a full argon2id run), so checking an unknown email costs the same time
+    // as a wrong password. Thread-safe.
+    const QString &dummyHash() const;
 
     const Argon2Params &params() const { return m_params; }
     const PasswordPolicy &policy() const { return m_policy; }
@@ -69,7 +72,8 @@ private:
     Argon2Params m_params;
     PasswordPolicy m_policy;
     QSet<QString> m_common;
-    QString m_dummyHash;
+    mutable std::once_flag m_dummyOnce;
+    mutable QString m_dummyHash;
 };
 
 } // namespace colophon

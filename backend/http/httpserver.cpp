@@ -49,12 +49,17 @@ bool isQuietDisconnect(const beast::error_code &ec)
            ec == net::error::bad_descriptor || ec == http::error::partial_message;
 }
 
-const std::string kRejection =
-    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
-    "Retry-After: 1\r\nConnection: close\r\nContent-Length: 108\r\n\r\n"
-    "{\"type\":\"about:blank\",\"title\":\"Service Unavailable\",\"status\":503,\"detail\":\"too "
-    "many "
-    "connections\"}     ";
+// The answer past the connection limit, written straight to the socket.
+const std::string &rejection()
+{
+    static const std::string text = [] {
+        const HttpResponse r = problemResponse(503, "too many connections");
+        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\n"
+               "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+               std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+    }();
+    return text;
+}
 
 } // namespace
 
@@ -499,7 +504,7 @@ void HttpServer::Impl::onAccept(const beast::error_code &ec, tcp::socket socket)
     }
     if (connections.load() >= settings.maxConnections) {
         auto sock = std::make_shared<tcp::socket>(std::move(socket));
-        net::async_write(*sock, net::buffer(kRejection), [sock](beast::error_code, std::size_t) {
+        net::async_write(*sock, net::buffer(rejection()), [sock](beast::error_code, std::size_t) {
             beast::error_code ignored;
             sock->shutdown(tcp::socket::shutdown_both, ignored);
             sock->close(ignored);

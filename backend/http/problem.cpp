@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "backend/http/problem.h"
 
+#include <cctype>
+
 namespace colophon {
 
 int httpStatusFor(ErrorCode code)
@@ -91,6 +93,13 @@ HttpResponse problemResponse(int status, std::string detail, const nlohmann::jso
     body["title"] = std::string(reasonPhrase(status));
     body["status"] = status;
     body["detail"] = std::move(detail);
+    // Every problem carries a machine-readable code; by default the title's
+    // slug ("bad-request", "content-too-large").
+    std::string code;
+    for (char c : std::string(reasonPhrase(status))) {
+        code += c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    body["code"] = code;
     if (extra.is_object()) {
         for (auto it = extra.begin(); it != extra.end(); ++it) {
             body[it.key()] = it.value();

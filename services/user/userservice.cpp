@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: MIT
+#include "services/user/userservice.h"
+
+#include "backend/auth/jwt.h"
+#include "backend/auth/passwordhasher.h"
+#include "backend/auth/recoverycodes.h"
+#include "backend/db/database.h"
+#include "backend/events/eventlog.h"
+#include "backend/observability/logger.h"
+#include "backend/observability/tracecontext.h"
+#include "services/user/userstore.h"
+
+#include <QDateTime>
+#include <QUuid>
+
+namespace colophon {
+
+namespace {
+
+Error unauthenticated(const QString &message)
+{
+    return {ErrorCode::Unauthenticated, message, {}};
+}
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+NewEvent userEvent(const QString &type, const QString &userId, const QString &actorId, nlohmann::json payload)
+{
+    payload["id"] = userId.toStdString();
+    return {type, QStringLiteral("user/") + userId, std::move(payload), actorId, 1};
+}
+
+// The request's trace, carried by the events it causes.
+QString traceparentNow()
+{
+    const LogContext &ctx = currentLogContext();
+    if (ctx.traceId.empty()) {
+        return {};
+    }
+    return QString::fromStdString(TraceContext{ctx.traceId, ctx.spanId, 1}.toTraceparent());
+}
+
+} // namespace
+
+UserService::UserService(Database &db, EventLog &log, const PasswordHasher &hasher, const JwtSigner &signer,
+                         UserSettings settings, Clock clock)
+    : m_db(db), m_log(log), m_hasher(hasher), m_signer(signer), m_settings(settings),
+      m_clock(clock ? std::move(clock) : [] { return QDateTime::currentMSecsSinceEpoch(); }),
+      m_store(std::make_unique<UserStore>(db))
+{
+}
+
+UserService::~UserService() = default;
+
+void UserService::registerMigrations(MigrationRegistry &registry)
+{
+    UserStore::registerMigrations(registry);
+}
+
+Result<qint64> UserService::accountCount()
+{
+    return m_store->countAccounts();
+}
+
+Result<User> UserService::registerUser(const NewUser &input)
+{
+    if (!m_settings.openRegistration) {
+        return fail(Error{ErrorCode::PermissionDenied, QStringLiteral("registration is closed on this server"), {}});
+    }
+    NewUser self = input;
+    self.role = m_settings.selfRegisteredRole;
+    return create(Actor{}, self, true);
+}
+
+Result<User> UserService::createUser(const Actor &actor, const NewUser &input)
+{
+    if (auto allowed = authorize(actor.role, Action::UserCreate); !allowed) {
+        return fail(allowed.error());
+    }
+    return create(actor, input, false);
+}
+
+Result<User> UserService::create(const Actor &actor, const NewUser &input, bool selfService)
+{
+    auto email = normaliseEmail(input.email);
+    if (!email) {
+        return fail(email.error());
+    }
+    auto first = validName(input.firstName, QStringLiteral("firstName"));
+    if (!first) {
+        return fail(first.error());
+    }
+    auto last = validName(input.lastName, QStringLiteral("lastName"));
+    if (!last) {
+        return fail(last.error());
+    }
+    if (auto ok = m_hasher.checkPolicy(input.password, *email); !ok) {
+        return fail(ok.error());
+    }
+    auto hash = m_hasher.hash(input.password);
+    if (!hash) {
+        return fail(hash.error());
+    }
+    const qint64 now = m_clock();
+    StoredAccount account{User{newId(), *email, *first, *last, input.role, QStringLiteral("active"), {}, now, now},
+                          *hash};
+    return m_db.transact([&](Transaction &tx) -> Result<User> {
+        if (auto existing = m_store->accountByEmail(*email); !existing || existing->has_value()) {
+            return fail(existing ? Error::conflict(QStringLiteral("an account with this email exists"))
+                                 : existing.error());
+        }
+        if (auto stored = m_store->insertAccount(tx, account); !stored) {
+            return fail(stored.error());
+        }
+        nlohmann::json payload = account.user.toJson();
+        // A self-registered account is its own author, not the system's.
+        const QString author = selfService ? account.user.id : actor.userId;
+        auto ev = m_log.append(tx, userEvent(QStringLiteral("UserCreated"), account.user.id, author, payload),
+                               traceparentNow());
+        if (!ev) {
+            return fail(ev.error());
+        }
+        return account.user;
+    });
+}
+
+Result<Session> UserService::startSession(Transaction &tx, const User &user, const ClientInfo &client, qint64 nowMs)
+{
+    Session s{newId(),
+              user.id,
+              client.address.left(64),
+              client.userAgent.left(512),
+              nowMs,
+              nowMs,
+              nowMs + m_settings.refreshTokenSeconds * 1000};
+    if (auto stored = m_store->insertSession(tx, s); !stored) {
+        return fail(stored.error());
+    }
+    return s;
+}
+
+Result<TokenPair> UserService::issueTokens(Transaction &tx, const User &user, const QString &sessionId, qint64 nowMs)
+{
+    JwtClaims claims;
+    claims.subject = user.id;
+    claims.role = roleName(user.role);
+    claims.sessionId = sessionId;
+    claims.tokenId = randomToken(12);
+    claims.issuedAt = nowMs / 1000;
+    claims.expiresAt = claims.issuedAt + m_settings.accessTokenSeconds;
+    TokenPair pair{m_signer.sign(claims), randomToken(32), m_settings.accessTokenSeconds};
+    if (auto stored = m_store->insertRefreshToken(tx, hashToken(pair.refreshToken), sessionId, nowMs,
+                                                  nowMs + m_settings.refreshTokenSeconds * 1000);
+        !stored) {
+        return fail(stored.error());
+    }
+    return pair;
+}
+
+Result<TokenPair> UserService::login(const QString &email, const QString &password, const ClientInfo &client)
+{
+    const Error refused = unauthenticated(QStringLiteral("the email or password is wrong"));
+    auto normalised = normaliseEmail(email);
+    auto account = normalised ? m_store->accountByEmail(*normalised) : Result<std::optional<StoredAccount>>();
+    if (!account) {
+        return fail(account.error());
+    }
+    if (!account->has_value()) {
+        (void)m_hasher.verify(password, m_hasher.dummyHash()); // the same work as a wrong password
+        return fail(refused);
+    }
+    const StoredAccount &a = **account;
+    if (!m_hasher.verify(password, a.passwordHash)) {
+        return fail(refused);
+    }
+    if (a.user.status != QLatin1String("active")) {
+        return fail(Error{ErrorCode::PermissionDenied, QStringLiteral("this account is %1").arg(a.user.status), {}});
+    }
+    const qint64 now = m_clock();
+    return m_db.transact([&](Transaction &tx) -> Result<TokenPair> {
+        auto session = startSession(tx, a.user, client, now);
+        if (!session) {
+            return fail(session.error());
+        }
+        auto tokens = issueTokens(tx, a.user, session->id, now);
+        if (!tokens) {
+            return fail(tokens.error());
+        }
+        auto ev = m_log.append(tx,
+                               userEvent(QStringLiteral("UserAuthenticated"), a.user.id, a.user.id,
+                                         {{"sessionId", session->id.toStdString()}, {"method", "password"}}),
+                               traceparentNow());
+        if (!ev) {
+            return fail(ev.error());
+        }
+        return tokens;
+    });
+}
+
+Result<TokenPair> UserService::refresh(const QString &refreshToken, const ClientInfo &client)
+{
+    Q_UNUSED(client);
+    const qint64 now = m_clock();
+    const QString hash = hashToken(refreshToken);
+    // A reused token revokes its session; that must commit even though the
+    // caller is refused, so the outcome travels out of the transaction.
+    bool reused = false;
+    auto result = m_db.transact([&](Transaction &tx) -> Result<TokenPair> {
+        auto stored = m_store->refreshToken(tx, hash);
+        if (!stored) {
+            return fail(stored.error());
+        }
+        if (!stored->has_value() || (*stored)->expiresAtMs <= now) {
+            return fail(unauthenticated(QStringLiteral("the refresh token is not valid")));
+        }
+        const StoredRefreshToken &token = **stored;
+        auto session = m_store->liveSession(token.sessionId, now);
+        if (!session) {
+            return fail(session.error());
+        }
+        if (!session->has_value()) {
+            return fail(unauthenticated(QStringLiteral("the session has ended")));
+        }
+        if (token.rotated) {
+            reused = true;
+            if (auto revoked = revoke(tx, (*session)->userId, token.sessionId, QStringLiteral("refresh-token-reuse"), now);
+                !revoked) {
+                return fail(revoked.error());
+            }
+            return TokenPair{}; // committed; refused below
+        }
+        auto account = m_store->accountById((*session)->userId);
+        if (!account || !account->has_value() || (*account)->user.status != QLatin1String("active")) {
+            return fail(unauthenticated(QStringLiteral("the account is not active")));
+        }
+        if (auto marked = m_store->markRotated(tx, hash, now); !marked) {
+            return fail(marked.error());
+        }
+        if (auto touched = m_store->touchSession(tx, token.sessionId, now); !touched) {
+            return fail(touched.error());
+        }
+        return issueTokens(tx, (*account)->user, token.sessionId, now);
+    });
+    if (result && reused) {
+        return fail(unauthenticated(QStringLiteral("the refresh token was already used; the session is revoked")));
+    }
+    return result;
+}
+
+Result<Actor> UserService::authenticate(const QString &accessToken)
+{
+    const qint64 now = m_clock();
+    auto claims = m_signer.verify(accessToken, now / 1000);
+    if (!claims) {
+        return fail(claims.error());
+    }
+    auto session = m_store->liveSession(claims->sessionId, now);
+    if (!session) {
+        return fail(session.error());
+    }
+    if (!session->has_value() || (*session)->userId != claims->subject) {
+        return fail(unauthenticated(QStringLiteral("the session has ended")));
+    }
+    auto account = m_store->accountById(claims->subject);
+    if (!account) {
+        return fail(account.error());
+    }
+    if (!account->has_value() || (*account)->user.status != QLatin1String("active")) {
+        return fail(unauthenticated(QStringLiteral("the account is not active")));
+    }
+    // The role comes from the account, not the token: a change applies at once.
+    return Actor{claims->subject, (*account)->user.role, claims->sessionId};
+}
+
+Result<void> UserService::revoke(Transaction &tx, const QString &userId, const QString &sessionId,
+                                 const QString &reason, qint64 nowMs)
+{
+    auto revoked = m_store->revokeSession(tx, userId, sessionId, nowMs, reason);
+    if (!revoked) {
+        return fail(revoked.error());
+    }
+    if (!*revoked) {
+        return fail(Error::notFound(QStringLiteral("no such session")));
+    }
+    auto ev = m_log.append(tx,
+                           userEvent(QStringLiteral("UserSessionRevoked"), userId, userId,
+                                     {{"sessionId", sessionId.toStdString()}, {"reason", reason.toStdString()}}),
+                           traceparentNow());
+    if (!ev) {
+        return fail(ev.error());
+    }
+    return {};
+}
+
+Result<void> UserService::logout(const Actor &actor)
+{
+    return m_db.transact([&](Transaction &tx) -> Result<void> {
+        return revoke(tx, actor.userId, actor.sessionId, QStringLiteral("logout"), m_clock());
+    });
+}
+
+Result<User> UserService::me(const Actor &actor)
+{
+    if (auto allowed = authorize(actor.role, Action::UserReadSelf); !allowed) {
+        return fail(allowed.error());
+    }
+    auto account = m_store->accountById(actor.userId);
+    if (!account) {
+        return fail(account.error());
+    }
+    if (!account->has_value()) {
+        return fail(Error::notFound(QStringLiteral("no such user")));
+    }
+    return (*account)->user;
+}
+
+Result<User> UserService::updateMe(const Actor &actor, const ProfileChange &change)
+{
+    if (auto allowed = authorize(actor.role, Action::UserUpdateSelf); !allowed) {
+        return fail(allowed.error());
+    }
+    auto current = me(actor);
+    if (!current) {
+        return current;
+    }
+    User next = *current;
+    nlohmann::json changed = nlohmann::json::object();
+    if (change.firstName) {
+        auto v = validName(*change.firstName, QStringLiteral("firstName"));
+        if (!v) {
+            return fail(v.error());
+        }
+        next.firstName = *v;
+        changed["firstName"] = v->toStdString();
+    }
+    if (change.lastName) {
+        auto v = validName(*change.lastName, QStringLiteral("lastName"));
+        if (!v) {
+            return fail(v.error());
+        }
+        next.lastName = *v;
+        changed["lastName"] = v->toStdString();
+    }
+    if (change.preferences) {
+        if (auto merged = next.preferences.merge(*change.preferences); !merged) {
+            return fail(merged.error());
+        }
+        changed["preferences"] = next.preferences.toJson();
+    }
+    if (changed.empty()) {
+        return next;
+    }
+    next.updatedAtMs = m_clock();
+    return m_db.transact([&](Transaction &tx) -> Result<User> {
+        if (auto stored = m_store->updateProfile(tx, next); !stored) {
+            return fail(stored.error());
+        }
+        auto ev = m_log.append(tx, userEvent(QStringLiteral("UserUpdated"), next.id, actor.userId, {{"changes", changed}}),
+                               traceparentNow());
+        if (!ev) {
+            return fail(ev.error());
+        }
+        return next;
+    });
+}
+
+Result<void> UserService::changePassword(const Actor &actor, const QString &currentPassword,
+                                         const QString &newPassword)
+{
+    if (auto allowed = authorize(actor.role, Action::UserUpdateSelf); !allowed) {
+        return fail(allowed.error());
+    }
+    auto account = m_store->accountById(actor.userId);
+    if (!account) {
+        return fail(account.error());
+    }
+    if (!account->has_value() || !m_hasher.verify(currentPassword, (*account)->passwordHash)) {
+        return fail(unauthenticated(QStringLiteral("the current password is wrong")));
+    }
+    if (auto ok = m_hasher.checkPolicy(newPassword, (*account)->user.email); !ok) {
+        return fail(ok.error());
+    }
+    auto hash = m_hasher.hash(newPassword);
+    if (!hash) {
+        return fail(hash.error());
+    }
+    const qint64 now = m_clock();
+    return m_db.transact([&](Transaction &tx) -> Result<void> {
+        if (auto stored = m_store->updatePassword(tx, actor.userId, *hash, now); !stored) {
+            return stored;
+        }
+        auto live = m_store->liveSessions(actor.userId, now);
+        if (!live) {
+            return fail(live.error());
+        }
+        int others = 0;
+        for (const Session &session : *live) {
+            if (session.id == actor.sessionId) {
+                continue;
+            }
+            if (auto revoked = revoke(tx, actor.userId, session.id, QStringLiteral("password-changed"), now);
+                !revoked) {
+                return revoked;
+            }
+            ++others;
+        }
+        auto ev = m_log.append(tx,
+                               userEvent(QStringLiteral("UserUpdated"), actor.userId, actor.userId,
+                                         {{"changes", {{"password", "changed"}}}, {"sessionsRevoked", others}}),
+                               traceparentNow());
+        if (!ev) {
+            return fail(ev.error());
+        }
+        return {};
+    });
+}
+
+Result<std::vector<Session>> UserService::sessions(const Actor &actor)
+{
+    if (auto allowed = authorize(actor.role, Action::UserReadSelf); !allowed) {
+        return fail(allowed.error());
+    }
+    return m_store->liveSessions(actor.userId, m_clock());
+}
+
+Result<void> UserService::revokeSession(const Actor &actor, const QString &sessionId)
+{
+    if (auto allowed = authorize(actor.role, Action::UserUpdateSelf); !allowed) {
+        return fail(allowed.error());
+    }
+    return m_db.transact([&](Transaction &tx) -> Result<void> {
+        return revoke(tx, actor.userId, sessionId, QStringLiteral("revoked-by-user"), m_clock());
+    });
+}
+
+} // namespace colophon
