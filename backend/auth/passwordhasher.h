@@ -10,13 +10,12 @@
 // construction and safe to share between threads.
 #pragma once
 
-#include <mutex>
-
 #include "backend/core/error.h"
 
 #include <QSet>
 #include <QString>
 #include <cstddef>
+#include <mutex>
 
 namespace colophon {
 
