@@ -248,11 +248,12 @@ int main(int argc, char *argv[])
 
     // A user for the sign-in runs, hashed with the configured argon2id cost.
     const QString benchPassword = QStringLiteral("a bench password of some length");
-    auto benchUser = (*host)->users()->createUser(Actor::system(), {QStringLiteral("bench@colophon.local"),
-                                                                    benchPassword, QStringLiteral("Bench"),
-                                                                    QStringLiteral("User"), Role::Creator});
+    auto benchUser = (*host)->users()->createUser(
+        Actor::system(), {QStringLiteral("bench@colophon.local"), benchPassword,
+                          QStringLiteral("Bench"), QStringLiteral("User"), Role::Creator});
     if (!benchUser) {
-        std::fprintf(stderr, "cannot create the bench user: %s\n", qPrintable(benchUser.error().message));
+        std::fprintf(stderr, "cannot create the bench user: %s\n",
+                     qPrintable(benchUser.error().message));
         return 1;
     }
     auto benchTokens = (*host)->users()->login(benchUser->email, benchPassword, {});
@@ -389,17 +390,20 @@ int main(int argc, char *argv[])
     if (wanted("auth")) {
         const QString loginScript = writeScript(
             dir, QStringLiteral("login.lua"),
-            QStringLiteral("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-                           "wrk.body = '{\"email\":\"bench@colophon.local\",\"password\":\"%1\"}'\n")
+            QStringLiteral(
+                "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                "wrk.body = '{\"email\":\"bench@colophon.local\",\"password\":\"%1\"}'\n")
                 .arg(benchPassword));
-        me = runWrk(QStringLiteral("GET /api/v1/me (bearer)"), base + QStringLiteral("/api/v1/me"), seconds,
-                    connections, {},
-                    {QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") + benchTokens->accessToken});
+        me = runWrk(QStringLiteral("GET /api/v1/me (bearer)"), base + QStringLiteral("/api/v1/me"),
+                    seconds, connections, {},
+                    {QStringLiteral("-H"),
+                     QStringLiteral("Authorization: Bearer ") + benchTokens->accessToken});
         // Each sign-in costs an argon2id hash (64 MiB, ~0.1 s of a core at
         // the interactive setting): 8 connections keep both cores busy
         // without queueing past wrk's timeout.
-        login = runWrk(QStringLiteral("POST login, 8 conns"), base + QStringLiteral("/api/v1/auth/login"), seconds, 8,
-                       loginScript, {QStringLiteral("--timeout"), QStringLiteral("10s")});
+        login = runWrk(QStringLiteral("POST login, 8 conns"),
+                       base + QStringLiteral("/api/v1/auth/login"), seconds, 8, loginScript,
+                       {QStringLiteral("--timeout"), QStringLiteral("10s")});
     }
     server.stop();
 

@@ -4,9 +4,9 @@
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
-#include "services/user/userservice.h"
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
+#include "services/user/userservice.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -54,7 +54,8 @@ int commandMigrate(const ServiceHost &host)
 Result<QString> readPassword(const QString &file, bool fromStdin)
 {
     if (fromStdin == !file.isEmpty()) {
-        return fail(Error::invalid(QStringLiteral("give exactly one of --password-file FILE and --password-stdin")));
+        return fail(Error::invalid(
+            QStringLiteral("give exactly one of --password-file FILE and --password-stdin")));
     }
     QFile in;
     if (fromStdin) {
@@ -64,7 +65,8 @@ Result<QString> readPassword(const QString &file, bool fromStdin)
     } else {
         in.setFileName(file);
         if (!in.open(QIODevice::ReadOnly)) {
-            return fail(Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
+            return fail(
+                Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
         }
     }
     QString line = QString::fromUtf8(in.readLine());
@@ -78,14 +80,18 @@ int commandUserCreate(ServiceHost &host, const QCommandLineParser &parser)
 {
     for (const char *required : {"email", "first-name", "last-name"}) {
         if (!parser.isSet(QLatin1String(required))) {
-            return failWith(QStringLiteral("user create needs --%1").arg(QLatin1String(required)), kUsage);
+            return failWith(QStringLiteral("user create needs --%1").arg(QLatin1String(required)),
+                            kUsage);
         }
     }
-    const QString roleText = parser.isSet(QStringLiteral("role")) ? parser.value(QStringLiteral("role"))
-                                                                   : QStringLiteral("consumer");
+    const QString roleText = parser.isSet(QStringLiteral("role"))
+                                 ? parser.value(QStringLiteral("role"))
+                                 : QStringLiteral("consumer");
     const auto role = parseRole(roleText);
     if (!role) {
-        return failWith(QStringLiteral("unknown role '%1' (admin, editor, creator, consumer)").arg(roleText), kUsage);
+        return failWith(
+            QStringLiteral("unknown role '%1' (admin, editor, creator, consumer)").arg(roleText),
+            kUsage);
     }
     auto password = readPassword(parser.value(QStringLiteral("password-file")),
                                  parser.isSet(QStringLiteral("password-stdin")));
@@ -99,7 +105,9 @@ int commandUserCreate(ServiceHost &host, const QCommandLineParser &parser)
                                           parser.value(QStringLiteral("first-name")),
                                           parser.value(QStringLiteral("last-name")), *role});
     if (!user) {
-        const QString field = user.error().field.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(user.error().field);
+        const QString field = user.error().field.isEmpty()
+                                  ? QString()
+                                  : QStringLiteral(" (%1)").arg(user.error().field);
         return failWith(user.error().message + field);
     }
     printJson(user->toJson());
@@ -163,9 +171,9 @@ int runCtl(const QStringList &arguments)
         parser.addOption(QCommandLineOption(QLatin1String(name), QLatin1String(description),
                                             QLatin1String(value)));
     }
-    parser.addOption(
-        QCommandLineOption(QStringLiteral("password-stdin"),
-                           QStringLiteral("Read the password from the first line of standard input.")));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("password-stdin"),
+        QStringLiteral("Read the password from the first line of standard input.")));
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("migrate | status | user create"));
     // parse(), not process(): a usage error must exit 2, as every other one does.

@@ -2,13 +2,13 @@
 #include "app/host/servicehost.h"
 
 #include "app/host/systemroutes.h"
+#include "backend/auth/jwt.h"
+#include "backend/auth/passwordhasher.h"
 #include "backend/config/config.h"
 #include "backend/db/database.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventbus.h"
 #include "backend/events/eventlog.h"
-#include "backend/auth/jwt.h"
-#include "backend/auth/passwordhasher.h"
 #include "backend/observability/logger.h"
 #include "services/user/userhttp.h"
 #include "services/user/userservice.h"
@@ -83,7 +83,8 @@ Result<std::unique_ptr<ServiceHost>> ServiceHost::open(HostRole role, const Conf
 
 Result<void> ServiceHost::openServices()
 {
-    auto common = PasswordHasher::loadCommonPasswords(QStringLiteral(":/colophon/auth/common-passwords.txt"));
+    auto common =
+        PasswordHasher::loadCommonPasswords(QStringLiteral(":/colophon/auth/common-passwords.txt"));
     if (!common) {
         return fail(common.error());
     }
@@ -103,9 +104,11 @@ Result<void> ServiceHost::openServices()
     UserSettings users;
     users.openRegistration = m_config.boolean(QStringLiteral("auth.open_registration"));
     users.accessTokenSeconds = m_config.integer(QStringLiteral("auth.access_token_seconds"));
-    users.refreshTokenSeconds = m_config.integer(QStringLiteral("auth.refresh_token_days")) * 24 * 3600;
+    users.refreshTokenSeconds =
+        m_config.integer(QStringLiteral("auth.refresh_token_days")) * 24 * 3600;
     if (users.accessTokenSeconds < 1 || users.refreshTokenSeconds < 1) {
-        return fail(Error::invalid(QStringLiteral("token lifetimes must be positive"), QStringLiteral("auth")));
+        return fail(Error::invalid(QStringLiteral("token lifetimes must be positive"),
+                                   QStringLiteral("auth")));
     }
     m_users = std::make_unique<UserService>(*m_db, *m_log, *m_hasher, *m_signer, users);
     return {};

@@ -126,18 +126,20 @@ int runServer(const QStringList &arguments)
     if (parser.isSet(bootstrapOption)) {
         // The password goes to the terminal only, never to the log.
         const QString password = randomToken(18);
-        auto admin = (*host)->users()->createUser(Actor::system(), {parser.value(bootstrapOption), password,
-                                                                    QStringLiteral("Admin"),
-                                                                    QStringLiteral("Colophon"), Role::Admin});
+        auto admin = (*host)->users()->createUser(
+            Actor::system(), {parser.value(bootstrapOption), password, QStringLiteral("Admin"),
+                              QStringLiteral("Colophon"), Role::Admin});
         if (!admin) {
-            std::fprintf(stderr, "colophon-server: cannot create the admin: %s\n", qPrintable(admin.error().message));
+            std::fprintf(stderr, "colophon-server: cannot create the admin: %s\n",
+                         qPrintable(admin.error().message));
             return 1;
         }
-        std::fprintf(stderr,
-                     "colophon-server: created admin %s with one-time password: %s\n"
-                     "colophon-server: sign in with POST /api/v1/auth/login, then change it with POST "
-                     "/api/v1/me/password\n",
-                     qPrintable(admin->email), qPrintable(password));
+        std::fprintf(
+            stderr,
+            "colophon-server: created admin %s with one-time password: %s\n"
+            "colophon-server: sign in with POST /api/v1/auth/login, then change it with POST "
+            "/api/v1/me/password\n",
+            qPrintable(admin->email), qPrintable(password));
     }
 
     Router router;

@@ -9,7 +9,10 @@ namespace colophon {
 
 namespace {
 
-std::string text(const QString &s) { return s.toStdString(); }
+std::string text(const QString &s)
+{
+    return s.toStdString();
+}
 
 Result<QString> stringField(const nlohmann::json &j, const char *key, const QString &field)
 {
@@ -32,7 +35,8 @@ Result<QString> normaliseEmail(const QString &email)
         R"(^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$)"));
     const QString e = email.trimmed().toLower();
     if (e.size() > 254 || !shape.match(e).hasMatch()) {
-        return fail(Error::invalid(QStringLiteral("email is not a valid address"), QStringLiteral("email")));
+        return fail(Error::invalid(QStringLiteral("email is not a valid address"),
+                                   QStringLiteral("email")));
     }
     return e;
 }
@@ -41,11 +45,13 @@ Result<QString> validName(const QString &name, const QString &field)
 {
     const QString n = name.trimmed();
     if (n.isEmpty() || n.size() > 100) {
-        return fail(Error::invalid(QStringLiteral("%1 must be 1 to 100 characters").arg(field), field));
+        return fail(
+            Error::invalid(QStringLiteral("%1 must be 1 to 100 characters").arg(field), field));
     }
     for (const QChar c : n) {
         if (c.category() == QChar::Other_Control) {
-            return fail(Error::invalid(QStringLiteral("%1 contains a control character").arg(field), field));
+            return fail(Error::invalid(QStringLiteral("%1 contains a control character").arg(field),
+                                       field));
         }
     }
     return n;
@@ -62,28 +68,33 @@ nlohmann::json UserPreferences::toJson() const
 Result<void> UserPreferences::merge(const nlohmann::json &j)
 {
     if (!j.is_object()) {
-        return fail(Error::invalid(QStringLiteral("preferences must be an object"), QStringLiteral("preferences")));
+        return fail(Error::invalid(QStringLiteral("preferences must be an object"),
+                                   QStringLiteral("preferences")));
     }
     UserPreferences next = *this;
     for (auto it = j.begin(); it != j.end(); ++it) {
         const QString field = QStringLiteral("preferences.") + QString::fromStdString(it.key());
         if (it.key() == "language") {
-            static const QRegularExpression bcp47(QStringLiteral("^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$"));
+            static const QRegularExpression bcp47(
+                QStringLiteral("^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,3}$"));
             auto v = stringField(j, "language", field);
             if (!v || !bcp47.match(*v).hasMatch()) {
-                return fail(Error::invalid(QStringLiteral("language must be a language tag such as en or pt-BR"), field));
+                return fail(Error::invalid(
+                    QStringLiteral("language must be a language tag such as en or pt-BR"), field));
             }
             next.language = *v;
         } else if (it.key() == "timezone") {
             auto v = stringField(j, "timezone", field);
             if (!v || !QTimeZone::isTimeZoneIdAvailable(v->toUtf8())) {
-                return fail(Error::invalid(QStringLiteral("timezone must be an IANA time zone such as Europe/Paris"),
-                                           field));
+                return fail(Error::invalid(
+                    QStringLiteral("timezone must be an IANA time zone such as Europe/Paris"),
+                    field));
             }
             next.timezone = *v;
         } else if (it.key() == "emailNotifications" || it.key() == "pushNotifications") {
             if (!it.value().is_boolean()) {
-                return fail(Error::invalid(QStringLiteral("%1 must be true or false").arg(field), field));
+                return fail(
+                    Error::invalid(QStringLiteral("%1 must be true or false").arg(field), field));
             }
             (it.key() == "emailNotifications" ? next.emailNotifications : next.pushNotifications) =
                 it.value().get<bool>();

@@ -18,7 +18,8 @@ std::optional<HttpResponse> readObject(const HttpRequest &req, const std::set<st
 {
     auto body = req.jsonBody();
     if (!body || !body->is_object()) {
-        return problemResponse(400, "the request body must be a JSON object", {{"code", "invalid-json"}});
+        return problemResponse(400, "the request body must be a JSON object",
+                               {{"code", "invalid-json"}});
     }
     for (auto it = body->begin(); it != body->end(); ++it) {
         if (!allowed.contains(it.key())) {
@@ -48,7 +49,8 @@ Result<QString> stringField(const nlohmann::json &j, const char *key, bool requi
 
 ClientInfo clientOf(const HttpRequest &req)
 {
-    return {QString::fromStdString(req.clientAddress), QString::fromStdString(std::string(req.header("User-Agent")))};
+    return {QString::fromStdString(req.clientAddress),
+            QString::fromStdString(std::string(req.header("User-Agent")))};
 }
 
 HttpResponse unauthorized(const Error &e)
@@ -61,8 +63,7 @@ HttpResponse unauthorized(const Error &e)
 }
 
 // Runs fn with the bearer's actor, or answers 401.
-template <typename F>
-HttpResponse withActor(UserService &users, HttpRequest &req, F &&fn)
+template <typename F> HttpResponse withActor(UserService &users, HttpRequest &req, F &&fn)
 {
     auto actor = bearerActor(users, req);
     if (!actor) {
@@ -100,9 +101,11 @@ Result<Actor> bearerActor(UserService &users, HttpRequest &request)
 {
     const std::string_view header = request.header("Authorization");
     if (header.size() <= 7 || !iequals(header.substr(0, 7), "Bearer ")) {
-        return fail(Error{ErrorCode::Unauthenticated, QStringLiteral("a bearer access token is required"), {}});
+        return fail(Error{
+            ErrorCode::Unauthenticated, QStringLiteral("a bearer access token is required"), {}});
     }
-    auto actor = users.authenticate(QString::fromUtf8(header.substr(7).data(), int(header.size() - 7)).trimmed());
+    auto actor = users.authenticate(
+        QString::fromUtf8(header.substr(7).data(), int(header.size() - 7)).trimmed());
     if (actor) {
         request.userId = actor->userId.toStdString();
     }
@@ -111,58 +114,67 @@ Result<Actor> bearerActor(UserService &users, HttpRequest &request)
 
 void registerUserRoutes(Router &router, UserService &users)
 {
-    router.add(HttpMethod::Post, "/api/v1/auth/register", RouteClass::Auth, [&users](HttpRequest &req) {
-        nlohmann::json body;
-        if (auto refused = readObject(req, {"email", "password", "firstName", "lastName"}, body)) {
-            return *refused;
-        }
-        NewUser input;
-        for (auto [key, target] : {std::pair{"email", &input.email}, std::pair{"password", &input.password},
-                                   std::pair{"firstName", &input.firstName}, std::pair{"lastName", &input.lastName}}) {
-            auto value = stringField(body, key);
-            if (!value) {
-                return problemResponse(value.error());
-            }
-            *target = *value;
-        }
-        HttpResponse res = userResponse(users.registerUser(input), 201);
-        if (res.status == 201) {
-            res.setHeader("Location", "/api/v1/me");
-        }
-        return res;
-    });
+    router.add(HttpMethod::Post, "/api/v1/auth/register", RouteClass::Auth,
+               [&users](HttpRequest &req) {
+                   nlohmann::json body;
+                   if (auto refused =
+                           readObject(req, {"email", "password", "firstName", "lastName"}, body)) {
+                       return *refused;
+                   }
+                   NewUser input;
+                   for (auto [key, target] :
+                        {std::pair{"email", &input.email}, std::pair{"password", &input.password},
+                         std::pair{"firstName", &input.firstName},
+                         std::pair{"lastName", &input.lastName}}) {
+                       auto value = stringField(body, key);
+                       if (!value) {
+                           return problemResponse(value.error());
+                       }
+                       *target = *value;
+                   }
+                   HttpResponse res = userResponse(users.registerUser(input), 201);
+                   if (res.status == 201) {
+                       res.setHeader("Location", "/api/v1/me");
+                   }
+                   return res;
+               });
 
-    router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth, [&users](HttpRequest &req) {
-        nlohmann::json body;
-        if (auto refused = readObject(req, {"email", "password"}, body)) {
-            return *refused;
-        }
-        auto email = stringField(body, "email");
-        auto password = stringField(body, "password");
-        if (!email || !password) {
-            return problemResponse(email ? password.error() : email.error());
-        }
-        return tokenResponse(users.login(*email, *password, clientOf(req)));
-    });
+    router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth,
+               [&users](HttpRequest &req) {
+                   nlohmann::json body;
+                   if (auto refused = readObject(req, {"email", "password"}, body)) {
+                       return *refused;
+                   }
+                   auto email = stringField(body, "email");
+                   auto password = stringField(body, "password");
+                   if (!email || !password) {
+                       return problemResponse(email ? password.error() : email.error());
+                   }
+                   return tokenResponse(users.login(*email, *password, clientOf(req)));
+               });
 
-    router.add(HttpMethod::Post, "/api/v1/auth/refresh", RouteClass::Auth, [&users](HttpRequest &req) {
-        nlohmann::json body;
-        if (auto refused = readObject(req, {"refreshToken"}, body)) {
-            return *refused;
-        }
-        auto token = stringField(body, "refreshToken");
-        if (!token) {
-            return problemResponse(token.error());
-        }
-        return tokenResponse(users.refresh(*token, clientOf(req)));
-    });
+    router.add(HttpMethod::Post, "/api/v1/auth/refresh", RouteClass::Auth,
+               [&users](HttpRequest &req) {
+                   nlohmann::json body;
+                   if (auto refused = readObject(req, {"refreshToken"}, body)) {
+                       return *refused;
+                   }
+                   auto token = stringField(body, "refreshToken");
+                   if (!token) {
+                       return problemResponse(token.error());
+                   }
+                   return tokenResponse(users.refresh(*token, clientOf(req)));
+               });
 
-    router.add(HttpMethod::Post, "/api/v1/auth/logout", RouteClass::Auth, [&users](HttpRequest &req) {
-        return withActor(users, req, [&](const Actor &actor) { return noContent(users.logout(actor)); });
-    });
+    router.add(
+        HttpMethod::Post, "/api/v1/auth/logout", RouteClass::Auth, [&users](HttpRequest &req) {
+            return withActor(users, req,
+                             [&](const Actor &actor) { return noContent(users.logout(actor)); });
+        });
 
     router.add(HttpMethod::Get, "/api/v1/me", [&users](HttpRequest &req) {
-        return withActor(users, req, [&](const Actor &actor) { return userResponse(users.me(actor)); });
+        return withActor(users, req,
+                         [&](const Actor &actor) { return userResponse(users.me(actor)); });
     });
 
     router.add(HttpMethod::Patch, "/api/v1/me", [&users](HttpRequest &req) {
@@ -172,8 +184,8 @@ void registerUserRoutes(Router &router, UserService &users)
                 return *refused;
             }
             ProfileChange change;
-            for (auto [key, target] :
-                 {std::pair{"firstName", &change.firstName}, std::pair{"lastName", &change.lastName}}) {
+            for (auto [key, target] : {std::pair{"firstName", &change.firstName},
+                                       std::pair{"lastName", &change.lastName}}) {
                 if (body.contains(key)) {
                     auto value = stringField(body, key);
                     if (!value) {
@@ -189,21 +201,22 @@ void registerUserRoutes(Router &router, UserService &users)
         });
     });
 
-    router.add(HttpMethod::Post, "/api/v1/me/password", RouteClass::Auth, [&users](HttpRequest &req) {
-        return withActor(users, req, [&](const Actor &actor) {
-            nlohmann::json body;
-            if (auto refused = readObject(req, {"currentPassword", "newPassword"}, body)) {
-                return *refused;
-            }
-            auto current = stringField(body, "currentPassword");
-            auto next = stringField(body, "newPassword");
-            if (!current || !next) {
-                return problemResponse(current ? next.error() : current.error());
-            }
-            auto done = users.changePassword(actor, *current, *next);
-            return done ? HttpResponse::empty(204) : problemResponse(done.error());
+    router.add(
+        HttpMethod::Post, "/api/v1/me/password", RouteClass::Auth, [&users](HttpRequest &req) {
+            return withActor(users, req, [&](const Actor &actor) {
+                nlohmann::json body;
+                if (auto refused = readObject(req, {"currentPassword", "newPassword"}, body)) {
+                    return *refused;
+                }
+                auto current = stringField(body, "currentPassword");
+                auto next = stringField(body, "newPassword");
+                if (!current || !next) {
+                    return problemResponse(current ? next.error() : current.error());
+                }
+                auto done = users.changePassword(actor, *current, *next);
+                return done ? HttpResponse::empty(204) : problemResponse(done.error());
+            });
         });
-    });
 
     router.add(HttpMethod::Get, "/api/v1/me/sessions", [&users](HttpRequest &req) {
         return withActor(users, req, [&](const Actor &actor) {

@@ -27,7 +27,8 @@ QString newId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
-NewEvent userEvent(const QString &type, const QString &userId, const QString &actorId, nlohmann::json payload)
+NewEvent userEvent(const QString &type, const QString &userId, const QString &actorId,
+                   nlohmann::json payload)
 {
     payload["id"] = userId.toStdString();
     return {type, QStringLiteral("user/") + userId, std::move(payload), actorId, 1};
@@ -45,8 +46,8 @@ QString traceparentNow()
 
 } // namespace
 
-UserService::UserService(Database &db, EventLog &log, const PasswordHasher &hasher, const JwtSigner &signer,
-                         UserSettings settings, Clock clock)
+UserService::UserService(Database &db, EventLog &log, const PasswordHasher &hasher,
+                         const JwtSigner &signer, UserSettings settings, Clock clock)
     : m_db(db), m_log(log), m_hasher(hasher), m_signer(signer), m_settings(settings),
       m_clock(clock ? std::move(clock) : [] { return QDateTime::currentMSecsSinceEpoch(); }),
       m_store(std::make_unique<UserStore>(db))
@@ -68,7 +69,9 @@ Result<qint64> UserService::accountCount()
 Result<User> UserService::registerUser(const NewUser &input)
 {
     if (!m_settings.openRegistration) {
-        return fail(Error{ErrorCode::PermissionDenied, QStringLiteral("registration is closed on this server"), {}});
+        return fail(Error{ErrorCode::PermissionDenied,
+                          QStringLiteral("registration is closed on this server"),
+                          {}});
     }
     NewUser self = input;
     self.role = m_settings.selfRegisteredRole;
@@ -105,12 +108,14 @@ Result<User> UserService::create(const Actor &actor, const NewUser &input, bool 
         return fail(hash.error());
     }
     const qint64 now = m_clock();
-    StoredAccount account{User{newId(), *email, *first, *last, input.role, QStringLiteral("active"), {}, now, now},
-                          *hash};
+    StoredAccount account{
+        User{newId(), *email, *first, *last, input.role, QStringLiteral("active"), {}, now, now},
+        *hash};
     return m_db.transact([&](Transaction &tx) -> Result<User> {
         if (auto existing = m_store->accountByEmail(*email); !existing || existing->has_value()) {
-            return fail(existing ? Error::conflict(QStringLiteral("an account with this email exists"))
-                                 : existing.error());
+            return fail(existing
+                            ? Error::conflict(QStringLiteral("an account with this email exists"))
+                            : existing.error());
         }
         if (auto stored = m_store->insertAccount(tx, account); !stored) {
             return fail(stored.error());
@@ -118,8 +123,9 @@ Result<User> UserService::create(const Actor &actor, const NewUser &input, bool 
         nlohmann::json payload = account.user.toJson();
         // A self-registered account is its own author, not the system's.
         const QString author = selfService ? account.user.id : actor.userId;
-        auto ev = m_log.append(tx, userEvent(QStringLiteral("UserCreated"), account.user.id, author, payload),
-                               traceparentNow());
+        auto ev = m_log.append(
+            tx, userEvent(QStringLiteral("UserCreated"), account.user.id, author, payload),
+            traceparentNow());
         if (!ev) {
             return fail(ev.error());
         }
@@ -127,7 +133,8 @@ Result<User> UserService::create(const Actor &actor, const NewUser &input, bool 
     });
 }
 
-Result<Session> UserService::startSession(Transaction &tx, const User &user, const ClientInfo &client, qint64 nowMs)
+Result<Session> UserService::startSession(Transaction &tx, const User &user,
+                                          const ClientInfo &client, qint64 nowMs)
 {
     Session s{newId(),
               user.id,
@@ -142,7 +149,8 @@ Result<Session> UserService::startSession(Transaction &tx, const User &user, con
     return s;
 }
 
-Result<TokenPair> UserService::issueTokens(Transaction &tx, const User &user, const QString &sessionId, qint64 nowMs)
+Result<TokenPair> UserService::issueTokens(Transaction &tx, const User &user,
+                                           const QString &sessionId, qint64 nowMs)
 {
     JwtClaims claims;
     claims.subject = user.id;
@@ -152,19 +160,22 @@ Result<TokenPair> UserService::issueTokens(Transaction &tx, const User &user, co
     claims.issuedAt = nowMs / 1000;
     claims.expiresAt = claims.issuedAt + m_settings.accessTokenSeconds;
     TokenPair pair{m_signer.sign(claims), randomToken(32), m_settings.accessTokenSeconds};
-    if (auto stored = m_store->insertRefreshToken(tx, hashToken(pair.refreshToken), sessionId, nowMs,
-                                                  nowMs + m_settings.refreshTokenSeconds * 1000);
+    if (auto stored =
+            m_store->insertRefreshToken(tx, hashToken(pair.refreshToken), sessionId, nowMs,
+                                        nowMs + m_settings.refreshTokenSeconds * 1000);
         !stored) {
         return fail(stored.error());
     }
     return pair;
 }
 
-Result<TokenPair> UserService::login(const QString &email, const QString &password, const ClientInfo &client)
+Result<TokenPair> UserService::login(const QString &email, const QString &password,
+                                     const ClientInfo &client)
 {
     const Error refused = unauthenticated(QStringLiteral("the email or password is wrong"));
     auto normalised = normaliseEmail(email);
-    auto account = normalised ? m_store->accountByEmail(*normalised) : Result<std::optional<StoredAccount>>();
+    auto account =
+        normalised ? m_store->accountByEmail(*normalised) : Result<std::optional<StoredAccount>>();
     if (!account) {
         return fail(account.error());
     }
@@ -177,7 +188,9 @@ Result<TokenPair> UserService::login(const QString &email, const QString &passwo
         return fail(refused);
     }
     if (a.user.status != QLatin1String("active")) {
-        return fail(Error{ErrorCode::PermissionDenied, QStringLiteral("this account is %1").arg(a.user.status), {}});
+        return fail(Error{ErrorCode::PermissionDenied,
+                          QStringLiteral("this account is %1").arg(a.user.status),
+                          {}});
     }
     const qint64 now = m_clock();
     return m_db.transact([&](Transaction &tx) -> Result<TokenPair> {
@@ -189,10 +202,11 @@ Result<TokenPair> UserService::login(const QString &email, const QString &passwo
         if (!tokens) {
             return fail(tokens.error());
         }
-        auto ev = m_log.append(tx,
-                               userEvent(QStringLiteral("UserAuthenticated"), a.user.id, a.user.id,
-                                         {{"sessionId", session->id.toStdString()}, {"method", "password"}}),
-                               traceparentNow());
+        auto ev = m_log.append(
+            tx,
+            userEvent(QStringLiteral("UserAuthenticated"), a.user.id, a.user.id,
+                      {{"sessionId", session->id.toStdString()}, {"method", "password"}}),
+            traceparentNow());
         if (!ev) {
             return fail(ev.error());
         }
@@ -226,14 +240,16 @@ Result<TokenPair> UserService::refresh(const QString &refreshToken, const Client
         }
         if (token.rotated) {
             reused = true;
-            if (auto revoked = revoke(tx, (*session)->userId, token.sessionId, QStringLiteral("refresh-token-reuse"), now);
+            if (auto revoked = revoke(tx, (*session)->userId, token.sessionId,
+                                      QStringLiteral("refresh-token-reuse"), now);
                 !revoked) {
                 return fail(revoked.error());
             }
             return TokenPair{}; // committed; refused below
         }
         auto account = m_store->accountById((*session)->userId);
-        if (!account || !account->has_value() || (*account)->user.status != QLatin1String("active")) {
+        if (!account || !account->has_value() ||
+            (*account)->user.status != QLatin1String("active")) {
             return fail(unauthenticated(QStringLiteral("the account is not active")));
         }
         if (auto marked = m_store->markRotated(tx, hash, now); !marked) {
@@ -245,7 +261,8 @@ Result<TokenPair> UserService::refresh(const QString &refreshToken, const Client
         return issueTokens(tx, (*account)->user, token.sessionId, now);
     });
     if (result && reused) {
-        return fail(unauthenticated(QStringLiteral("the refresh token was already used; the session is revoked")));
+        return fail(unauthenticated(
+            QStringLiteral("the refresh token was already used; the session is revoked")));
     }
     return result;
 }
@@ -285,10 +302,11 @@ Result<void> UserService::revoke(Transaction &tx, const QString &userId, const Q
     if (!*revoked) {
         return fail(Error::notFound(QStringLiteral("no such session")));
     }
-    auto ev = m_log.append(tx,
-                           userEvent(QStringLiteral("UserSessionRevoked"), userId, userId,
-                                     {{"sessionId", sessionId.toStdString()}, {"reason", reason.toStdString()}}),
-                           traceparentNow());
+    auto ev = m_log.append(
+        tx,
+        userEvent(QStringLiteral("UserSessionRevoked"), userId, userId,
+                  {{"sessionId", sessionId.toStdString()}, {"reason", reason.toStdString()}}),
+        traceparentNow());
     if (!ev) {
         return fail(ev.error());
     }
@@ -358,8 +376,10 @@ Result<User> UserService::updateMe(const Actor &actor, const ProfileChange &chan
         if (auto stored = m_store->updateProfile(tx, next); !stored) {
             return fail(stored.error());
         }
-        auto ev = m_log.append(tx, userEvent(QStringLiteral("UserUpdated"), next.id, actor.userId, {{"changes", changed}}),
-                               traceparentNow());
+        auto ev = m_log.append(
+            tx,
+            userEvent(QStringLiteral("UserUpdated"), next.id, actor.userId, {{"changes", changed}}),
+            traceparentNow());
         if (!ev) {
             return fail(ev.error());
         }
@@ -401,16 +421,18 @@ Result<void> UserService::changePassword(const Actor &actor, const QString &curr
             if (session.id == actor.sessionId) {
                 continue;
             }
-            if (auto revoked = revoke(tx, actor.userId, session.id, QStringLiteral("password-changed"), now);
+            if (auto revoked =
+                    revoke(tx, actor.userId, session.id, QStringLiteral("password-changed"), now);
                 !revoked) {
                 return revoked;
             }
             ++others;
         }
-        auto ev = m_log.append(tx,
-                               userEvent(QStringLiteral("UserUpdated"), actor.userId, actor.userId,
-                                         {{"changes", {{"password", "changed"}}}, {"sessionsRevoked", others}}),
-                               traceparentNow());
+        auto ev = m_log.append(
+            tx,
+            userEvent(QStringLiteral("UserUpdated"), actor.userId, actor.userId,
+                      {{"changes", {{"password", "changed"}}}, {"sessionsRevoked", others}}),
+            traceparentNow());
         if (!ev) {
             return fail(ev.error());
         }

@@ -70,7 +70,8 @@ public:
 
     // Unauthenticated for a wrong password and an unknown email alike, after
     // the same amount of work.
-    Result<TokenPair> login(const QString &email, const QString &password, const ClientInfo &client);
+    Result<TokenPair> login(const QString &email, const QString &password,
+                            const ClientInfo &client);
     Result<TokenPair> refresh(const QString &refreshToken, const ClientInfo &client);
     // The acting user of a valid access token whose session is live.
     Result<Actor> authenticate(const QString &accessToken);
@@ -79,16 +80,19 @@ public:
     Result<User> me(const Actor &actor);
     Result<User> updateMe(const Actor &actor, const ProfileChange &change);
     // Requires the current password; revokes the user's other sessions.
-    Result<void> changePassword(const Actor &actor, const QString &currentPassword, const QString &newPassword);
+    Result<void> changePassword(const Actor &actor, const QString &currentPassword,
+                                const QString &newPassword);
     Result<std::vector<Session>> sessions(const Actor &actor);
     Result<void> revokeSession(const Actor &actor, const QString &sessionId);
 
 private:
     Result<User> create(const Actor &actor, const NewUser &input, bool selfService);
-    Result<TokenPair> issueTokens(Transaction &tx, const User &user, const QString &sessionId, qint64 nowMs);
-    Result<Session> startSession(Transaction &tx, const User &user, const ClientInfo &client, qint64 nowMs);
-    Result<void> revoke(Transaction &tx, const QString &userId, const QString &sessionId, const QString &reason,
-                        qint64 nowMs);
+    Result<TokenPair> issueTokens(Transaction &tx, const User &user, const QString &sessionId,
+                                  qint64 nowMs);
+    Result<Session> startSession(Transaction &tx, const User &user, const ClientInfo &client,
+                                 qint64 nowMs);
+    Result<void> revoke(Transaction &tx, const QString &userId, const QString &sessionId,
+                        const QString &reason, qint64 nowMs);
 
     Database &m_db;
     EventLog &m_log;

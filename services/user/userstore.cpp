@@ -9,8 +9,9 @@ namespace colophon {
 
 namespace {
 
-const QString kAccountColumns = QStringLiteral(
-    "id, email, first_name, last_name, role, status, preferences, created_at, updated_at, password_hash");
+const QString kAccountColumns =
+    QStringLiteral("id, email, first_name, last_name, role, status, preferences, created_at, "
+                   "updated_at, password_hash");
 const QString kSessionColumns =
     QStringLiteral("id, user_id, address, user_agent, created_at, last_used_at, expires_at");
 
@@ -33,8 +34,9 @@ StoredAccount accountFromRow(const QSqlQuery &q)
 
 Session sessionFromRow(const QSqlQuery &q)
 {
-    return {q.value(0).toString(),   q.value(1).toString(),   q.value(2).toString(), q.value(3).toString(),
-            q.value(4).toLongLong(), q.value(5).toLongLong(), q.value(6).toLongLong()};
+    return {q.value(0).toString(),  q.value(1).toString(),   q.value(2).toString(),
+            q.value(3).toString(),  q.value(4).toLongLong(), q.value(5).toLongLong(),
+            q.value(6).toLongLong()};
 }
 
 Result<std::optional<StoredAccount>> oneAccount(Result<QSqlQuery> q)
@@ -60,7 +62,9 @@ Result<void> done(const Result<QSqlQuery> &q)
 
 void UserStore::registerMigrations(MigrationRegistry &registry)
 {
-    registry.add({QStringLiteral("user"), 1, QStringLiteral("accounts, sessions, refresh tokens"),
+    registry.add({QStringLiteral("user"),
+                  1,
+                  QStringLiteral("accounts, sessions, refresh tokens"),
                   {
                       QStringLiteral("CREATE TABLE user_accounts ("
                                      " id TEXT PRIMARY KEY,"
@@ -97,14 +101,16 @@ void UserStore::registerMigrations(MigrationRegistry &registry)
 Result<std::optional<StoredAccount>> UserStore::accountByEmail(const QString &email)
 {
     return oneAccount(
-        execSql(m_db.connection(), QStringLiteral("SELECT %1 FROM user_accounts WHERE email = ?").arg(kAccountColumns),
+        execSql(m_db.connection(),
+                QStringLiteral("SELECT %1 FROM user_accounts WHERE email = ?").arg(kAccountColumns),
                 {email}));
 }
 
 Result<std::optional<StoredAccount>> UserStore::accountById(const QString &id)
 {
     // On every authenticated request: through the statement cache.
-    auto q = m_db.execCached(QStringLiteral("SELECT %1 FROM user_accounts WHERE id = ?").arg(kAccountColumns), {id});
+    auto q = m_db.execCached(
+        QStringLiteral("SELECT %1 FROM user_accounts WHERE id = ?").arg(kAccountColumns), {id});
     if (!q) {
         return fail(q.error());
     }
@@ -125,46 +131,54 @@ Result<qint64> UserStore::countAccounts()
 
 Result<void> UserStore::insertAccount(Transaction &tx, const StoredAccount &a)
 {
-    return done(execSql(tx.db(),
-                        QStringLiteral("INSERT INTO user_accounts (id, email, password_hash, first_name, last_name, "
-                                       "role, status, preferences, created_at, updated_at) "
-                                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                        {a.user.id, a.user.email, a.passwordHash, a.user.firstName, a.user.lastName,
-                         roleName(a.user.role), a.user.status,
-                         QString::fromStdString(a.user.preferences.toJson().dump()), a.user.createdAtMs,
-                         a.user.updatedAtMs}));
+    return done(
+        execSql(tx.db(),
+                QStringLiteral(
+                    "INSERT INTO user_accounts (id, email, password_hash, first_name, last_name, "
+                    "role, status, preferences, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                {a.user.id, a.user.email, a.passwordHash, a.user.firstName, a.user.lastName,
+                 roleName(a.user.role), a.user.status,
+                 QString::fromStdString(a.user.preferences.toJson().dump()), a.user.createdAtMs,
+                 a.user.updatedAtMs}));
 }
 
 Result<void> UserStore::updateProfile(Transaction &tx, const User &u)
 {
-    return done(execSql(tx.db(),
-                        QStringLiteral("UPDATE user_accounts SET first_name = ?, last_name = ?, role = ?, "
-                                       "status = ?, preferences = ?, updated_at = ? WHERE id = ?"),
-                        {u.firstName, u.lastName, roleName(u.role), u.status,
-                         QString::fromStdString(u.preferences.toJson().dump()), u.updatedAtMs, u.id}));
+    return done(
+        execSql(tx.db(),
+                QStringLiteral("UPDATE user_accounts SET first_name = ?, last_name = ?, role = ?, "
+                               "status = ?, preferences = ?, updated_at = ? WHERE id = ?"),
+                {u.firstName, u.lastName, roleName(u.role), u.status,
+                 QString::fromStdString(u.preferences.toJson().dump()), u.updatedAtMs, u.id}));
 }
 
-Result<void> UserStore::updatePassword(Transaction &tx, const QString &userId, const QString &hash, qint64 nowMs)
+Result<void> UserStore::updatePassword(Transaction &tx, const QString &userId, const QString &hash,
+                                       qint64 nowMs)
 {
-    return done(execSql(tx.db(),
-                        QStringLiteral("UPDATE user_accounts SET password_hash = ?, updated_at = ? WHERE id = ?"),
-                        {hash, nowMs, userId}));
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("UPDATE user_accounts SET password_hash = ?, updated_at = ? WHERE id = ?"),
+        {hash, nowMs, userId}));
 }
 
 Result<void> UserStore::insertSession(Transaction &tx, const Session &s)
 {
-    return done(execSql(tx.db(),
-                        QStringLiteral("INSERT INTO user_sessions (id, user_id, address, user_agent, created_at, "
-                                       "last_used_at, expires_at) VALUES (?, ?, COALESCE(?, ''), COALESCE(?, ''), ?, ?, ?)"),
-                        {s.id, s.userId, s.address, s.userAgent, s.createdAtMs, s.lastUsedAtMs, s.expiresAtMs}));
+    return done(execSql(
+        tx.db(),
+        QStringLiteral(
+            "INSERT INTO user_sessions (id, user_id, address, user_agent, created_at, "
+            "last_used_at, expires_at) VALUES (?, ?, COALESCE(?, ''), COALESCE(?, ''), ?, ?, ?)"),
+        {s.id, s.userId, s.address, s.userAgent, s.createdAtMs, s.lastUsedAtMs, s.expiresAtMs}));
 }
 
 Result<std::optional<Session>> UserStore::liveSession(const QString &sessionId, qint64 nowMs)
 {
-    auto q = m_db.execCached(QStringLiteral("SELECT %1 FROM user_sessions WHERE id = ? AND revoked_at IS NULL "
-                                            "AND expires_at > ?")
-                                 .arg(kSessionColumns),
-                             {sessionId, nowMs});
+    auto q = m_db.execCached(
+        QStringLiteral("SELECT %1 FROM user_sessions WHERE id = ? AND revoked_at IS NULL "
+                       "AND expires_at > ?")
+            .arg(kSessionColumns),
+        {sessionId, nowMs});
     if (!q) {
         return fail(q.error());
     }
@@ -176,11 +190,12 @@ Result<std::optional<Session>> UserStore::liveSession(const QString &sessionId, 
 
 Result<std::vector<Session>> UserStore::liveSessions(const QString &userId, qint64 nowMs)
 {
-    auto q = execSql(m_db.connection(),
-                     QStringLiteral("SELECT %1 FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL "
-                                    "AND expires_at > ? ORDER BY created_at")
-                         .arg(kSessionColumns),
-                     {userId, nowMs});
+    auto q = execSql(
+        m_db.connection(),
+        QStringLiteral("SELECT %1 FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL "
+                       "AND expires_at > ? ORDER BY created_at")
+            .arg(kSessionColumns),
+        {userId, nowMs});
     if (!q) {
         return fail(q.error());
     }
@@ -193,12 +208,13 @@ Result<std::vector<Session>> UserStore::liveSessions(const QString &userId, qint
 
 Result<void> UserStore::touchSession(Transaction &tx, const QString &sessionId, qint64 nowMs)
 {
-    return done(
-        execSql(tx.db(), QStringLiteral("UPDATE user_sessions SET last_used_at = ? WHERE id = ?"), {nowMs, sessionId}));
+    return done(execSql(tx.db(),
+                        QStringLiteral("UPDATE user_sessions SET last_used_at = ? WHERE id = ?"),
+                        {nowMs, sessionId}));
 }
 
-Result<bool> UserStore::revokeSession(Transaction &tx, const QString &userId, const QString &sessionId, qint64 nowMs,
-                                      const QString &reason)
+Result<bool> UserStore::revokeSession(Transaction &tx, const QString &userId,
+                                      const QString &sessionId, qint64 nowMs, const QString &reason)
 {
     auto q = execSql(tx.db(),
                      QStringLiteral("UPDATE user_sessions SET revoked_at = ?, revoked_reason = ? "
@@ -210,21 +226,26 @@ Result<bool> UserStore::revokeSession(Transaction &tx, const QString &userId, co
     return q->numRowsAffected() > 0;
 }
 
-Result<void> UserStore::insertRefreshToken(Transaction &tx, const QString &tokenHash, const QString &sessionId,
-                                           qint64 nowMs, qint64 expiresAtMs)
+Result<void> UserStore::insertRefreshToken(Transaction &tx, const QString &tokenHash,
+                                           const QString &sessionId, qint64 nowMs,
+                                           qint64 expiresAtMs)
 {
-    return done(execSql(tx.db(),
-                        QStringLiteral("INSERT INTO user_refresh_tokens (token_hash, session_id, issued_at, "
-                                       "expires_at) VALUES (?, ?, ?, ?)"),
-                        {tokenHash, sessionId, nowMs, expiresAtMs}));
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("INSERT INTO user_refresh_tokens (token_hash, session_id, issued_at, "
+                       "expires_at) VALUES (?, ?, ?, ?)"),
+        {tokenHash, sessionId, nowMs, expiresAtMs}));
 }
 
-Result<std::optional<StoredRefreshToken>> UserStore::refreshToken(Transaction &tx, const QString &tokenHash)
+Result<std::optional<StoredRefreshToken>> UserStore::refreshToken(Transaction &tx,
+                                                                  const QString &tokenHash)
 {
-    auto q = execSql(tx.db(),
-                     QStringLiteral("SELECT session_id, expires_at, rotated_at IS NOT NULL FROM user_refresh_tokens "
-                                    "WHERE token_hash = ?"),
-                     {tokenHash});
+    auto q = execSql(
+        tx.db(),
+        QStringLiteral(
+            "SELECT session_id, expires_at, rotated_at IS NOT NULL FROM user_refresh_tokens "
+            "WHERE token_hash = ?"),
+        {tokenHash});
     if (!q) {
         return fail(q.error());
     }
@@ -237,8 +258,10 @@ Result<std::optional<StoredRefreshToken>> UserStore::refreshToken(Transaction &t
 
 Result<void> UserStore::markRotated(Transaction &tx, const QString &tokenHash, qint64 nowMs)
 {
-    return done(execSql(tx.db(), QStringLiteral("UPDATE user_refresh_tokens SET rotated_at = ? WHERE token_hash = ?"),
-                        {nowMs, tokenHash}));
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("UPDATE user_refresh_tokens SET rotated_at = ? WHERE token_hash = ?"),
+        {nowMs, tokenHash}));
 }
 
 } // namespace colophon

@@ -39,18 +39,20 @@ public:
     Result<qint64> countAccounts();
     Result<void> insertAccount(Transaction &tx, const StoredAccount &account);
     Result<void> updateProfile(Transaction &tx, const User &user);
-    Result<void> updatePassword(Transaction &tx, const QString &userId, const QString &hash, qint64 nowMs);
+    Result<void> updatePassword(Transaction &tx, const QString &userId, const QString &hash,
+                                qint64 nowMs);
 
     Result<void> insertSession(Transaction &tx, const Session &session);
     Result<std::optional<Session>> liveSession(const QString &sessionId, qint64 nowMs);
     Result<std::vector<Session>> liveSessions(const QString &userId, qint64 nowMs);
     Result<void> touchSession(Transaction &tx, const QString &sessionId, qint64 nowMs);
     // Revokes one session; false when it is not the user's or already gone.
-    Result<bool> revokeSession(Transaction &tx, const QString &userId, const QString &sessionId, qint64 nowMs,
-                               const QString &reason);
-    Result<void> insertRefreshToken(Transaction &tx, const QString &tokenHash, const QString &sessionId,
-                                    qint64 nowMs, qint64 expiresAtMs);
-    Result<std::optional<StoredRefreshToken>> refreshToken(Transaction &tx, const QString &tokenHash);
+    Result<bool> revokeSession(Transaction &tx, const QString &userId, const QString &sessionId,
+                               qint64 nowMs, const QString &reason);
+    Result<void> insertRefreshToken(Transaction &tx, const QString &tokenHash,
+                                    const QString &sessionId, qint64 nowMs, qint64 expiresAtMs);
+    Result<std::optional<StoredRefreshToken>> refreshToken(Transaction &tx,
+                                                           const QString &tokenHash);
     Result<void> markRotated(Transaction &tx, const QString &tokenHash, qint64 nowMs);
 
 private:

@@ -275,15 +275,16 @@ private slots:
             const QJsonObject operations = it.value().toObject();
             for (auto op = operations.begin(); op != operations.end(); ++op) {
                 const QByteArray method = op.key().toUpper().toUtf8();
-                const HttpReply reply = method == "GET"
-                                            ? httpRequest(server.port(), method, target.toUtf8())
-                                            : httpRequest(server.port(), method, target.toUtf8(), {}, "{}");
+                const HttpReply reply =
+                    method == "GET" ? httpRequest(server.port(), method, target.toUtf8())
+                                    : httpRequest(server.port(), method, target.toUtf8(), {}, "{}");
                 const QString what = QStringLiteral("%1 %2 answered %3: %4")
                                          .arg(QString::fromUtf8(method), it.key())
                                          .arg(reply.status)
                                          .arg(QString::fromUtf8(reply.body.left(200)));
                 QVERIFY2(reply.status != 405, qPrintable(what));
-                QVERIFY2(!(reply.status == 404 && reply.body.contains("no resource at")), qPrintable(what));
+                QVERIFY2(!(reply.status == 404 && reply.body.contains("no resource at")),
+                         qPrintable(what));
                 const bool secured = op.value().toObject().contains(QLatin1String("security"));
                 if (method == "GET" && !secured && !it.key().contains(u'{')) {
                     QVERIFY2(reply.status == 200, qPrintable(what));

@@ -407,14 +407,17 @@ private slots:
         QVERIFY(before);
         // No API changes a status yet (admin user management is still to
         // come), so the test sets it in the table, as an admin action will.
-        QVERIFY(execSql(m_db->connection(), QStringLiteral("UPDATE user_accounts SET status = ? WHERE id = ?"),
-                        {status, user->id}));
+        QVERIFY(colophon::execSql(
+            m_db->connection(), QStringLiteral("UPDATE user_accounts SET status = ? WHERE id = ?"),
+            {status, user->id}));
         auto refused = m_service->login(QStringLiteral("idle@example.org"), kPassword, kClient);
         QVERIFY(!refused);
         QCOMPARE(refused.error().code, ErrorCode::PermissionDenied);
         // A token issued before the change stops working at once.
-        QCOMPARE(m_service->authenticate(before->accessToken).error().code, ErrorCode::Unauthenticated);
-        QCOMPARE(m_service->refresh(before->refreshToken, kClient).error().code, ErrorCode::Unauthenticated);
+        QCOMPARE(m_service->authenticate(before->accessToken).error().code,
+                 ErrorCode::Unauthenticated);
+        QCOMPARE(m_service->refresh(before->refreshToken, kClient).error().code,
+                 ErrorCode::Unauthenticated);
     }
 
     // --- access tokens ---
