@@ -20,7 +20,6 @@ namespace colophon {
 namespace {
 constexpr int kBatch = 256;
 constexpr int kRetryMs = 1000;
-} // namespace
 
 struct Subscriber
 {
@@ -35,6 +34,8 @@ struct Subscriber
     std::atomic<bool> active{true};
     bool loaded = false; // durable: cursor read from its checkpoint (context thread only)
 };
+
+} // namespace
 
 struct EventBus::Shared : std::enable_shared_from_this<EventBus::Shared>
 {

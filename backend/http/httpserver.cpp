@@ -63,7 +63,9 @@ const std::string &rejection()
 
 } // namespace
 
-class Session;
+namespace {
+class HttpConnection; // one per TCP connection; internal to this file
+}
 
 struct HttpServer::Impl
 {
@@ -100,7 +102,7 @@ struct HttpServer::Impl
     // Declared before the io_context: sessions still queued in it when it is
     // destroyed unregister themselves here.
     std::mutex sessionsMutex;
-    std::unordered_map<Session *, std::weak_ptr<Session>> sessions;
+    std::unordered_map<HttpConnection *, std::weak_ptr<HttpConnection>> sessions;
     std::atomic<int> connections{0};
     std::atomic<std::uint64_t> served{0};
     std::atomic<bool> draining{false};
@@ -115,10 +117,12 @@ struct HttpServer::Impl
     std::vector<std::thread> threads;
 };
 
-class Session : public std::enable_shared_from_this<Session>
+namespace {
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection>
 {
 public:
-    Session(tcp::socket &&socket, HttpServer::Impl &server)
+    HttpConnection(tcp::socket &&socket, HttpServer::Impl &server)
         : m_stream(std::move(socket)), m_server(server)
     {
         ++m_server.connections;
@@ -127,7 +131,7 @@ public:
         m_peer = ec ? std::string() : remote.address().to_string();
     }
 
-    ~Session()
+    ~HttpConnection()
     {
         if (m_responseStream) {
             m_responseStream->clientGone();
@@ -173,8 +177,9 @@ private:
         m_stream.expires_after(m_requests == 0 || m_buffer.size() > 0
                                    ? m_server.settings.readTimeout
                                    : m_server.settings.idleTimeout);
-        http::async_read_header(m_stream, m_buffer, *m_parser,
-                                beast::bind_front_handler(&Session::onHeader, shared_from_this()));
+        http::async_read_header(
+            m_stream, m_buffer, *m_parser,
+            beast::bind_front_handler(&HttpConnection::onHeader, shared_from_this()));
     }
 
     void onHeader(beast::error_code ec, std::size_t)
@@ -226,7 +231,7 @@ private:
             return handle();
         }
         http::async_read(m_stream, m_buffer, *m_parser,
-                         beast::bind_front_handler(&Session::onBody, shared_from_this()));
+                         beast::bind_front_handler(&HttpConnection::onBody, shared_from_this()));
     }
 
     void onBody(beast::error_code ec, std::size_t)
@@ -370,7 +375,7 @@ private:
                                      if (ec) {
                                          return self->close();
                                      }
-                                     std::weak_ptr<Session> weak = self;
+                                     std::weak_ptr<HttpConnection> weak = self;
                                      auto executor = self->m_stream.get_executor();
                                      self->m_responseStream->attach([weak, executor] {
                                          net::post(executor, [weak] {
@@ -476,6 +481,8 @@ private:
     bool m_writingChunk = false;
 };
 
+} // namespace
+
 void HttpServer::Impl::doAccept()
 {
     acceptor.async_accept(nextContext(), [this](beast::error_code ec, tcp::socket socket) {
@@ -510,7 +517,7 @@ void HttpServer::Impl::onAccept(const beast::error_code &ec, tcp::socket socket)
             sock->close(ignored);
         });
     } else {
-        std::make_shared<Session>(std::move(socket), *this)->run();
+        std::make_shared<HttpConnection>(std::move(socket), *this)->run();
     }
     doAccept();
 }
@@ -629,7 +636,7 @@ void HttpServer::stop()
     });
     const auto deadline = std::chrono::steady_clock::now() + d->settings.drainTimeout;
     while (std::chrono::steady_clock::now() < deadline) {
-        std::vector<std::shared_ptr<Session>> live;
+        std::vector<std::shared_ptr<HttpConnection>> live;
         {
             std::lock_guard lock(d->sessionsMutex);
             for (auto &[ptr, weak] : d->sessions) {

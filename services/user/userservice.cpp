@@ -193,7 +193,20 @@ Result<TokenPair> UserService::login(const QString &email, const QString &passwo
                           {}});
     }
     const qint64 now = m_clock();
+    // The password is at hand only now: the moment to move a hash made with
+    // older argon2id parameters to the current ones.
+    std::optional<QString> rehashed;
+    if (m_hasher.needsRehash(a.passwordHash)) {
+        if (auto h = m_hasher.hash(password)) {
+            rehashed = *h;
+        }
+    }
     return m_db.transact([&](Transaction &tx) -> Result<TokenPair> {
+        if (rehashed) {
+            if (auto stored = m_store->updatePassword(tx, a.user.id, *rehashed, now); !stored) {
+                return fail(stored.error());
+            }
+        }
         auto session = startSession(tx, a.user, client, now);
         if (!session) {
             return fail(session.error());

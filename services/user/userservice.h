@@ -69,7 +69,8 @@ public:
     Result<qint64> accountCount();
 
     // Unauthenticated for a wrong password and an unknown email alike, after
-    // the same amount of work.
+    // the same amount of work. A hash made with other argon2id parameters is
+    // replaced by one with the current parameters.
     Result<TokenPair> login(const QString &email, const QString &password,
                             const ClientInfo &client);
     Result<TokenPair> refresh(const QString &refreshToken, const ClientInfo &client);

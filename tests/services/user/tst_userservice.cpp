@@ -420,6 +420,33 @@ private slots:
                  ErrorCode::Unauthenticated);
     }
 
+    void loginRehashesAPasswordMadeWithOlderParameters()
+    {
+        auto user = makeUser(QStringLiteral("old@example.org"), Role::Creator);
+        QVERIFY(user);
+        auto storedHash = [&] {
+            auto v = queryValue(
+                m_db->connection(),
+                QStringLiteral("SELECT password_hash FROM user_accounts WHERE id = ?"), {user->id});
+            return v ? v->toString() : QString();
+        };
+        const QString before = storedHash();
+        // The server now runs with a higher cost.
+        PasswordHasher stronger(Argon2Params{2, 16 * 1024}, colophon::PasswordPolicy{}, {});
+        QVERIFY(stronger.needsRehash(before));
+        UserService upgraded(*m_db, *m_log, stronger, *m_signer, UserSettings{},
+                             [this] { return m_clock.nowMs(); });
+        QVERIFY(upgraded.login(QStringLiteral("old@example.org"), kPassword, kClient));
+        const QString after = storedHash();
+        QVERIFY(after != before);
+        QVERIFY(!stronger.needsRehash(after));
+        QVERIFY(stronger.verify(kPassword, after));
+        // A wrong password changes nothing.
+        QVERIFY(!upgraded.login(QStringLiteral("old@example.org"),
+                                QStringLiteral("not the password at all"), kClient));
+        QCOMPARE(storedHash(), after);
+    }
+
     // --- access tokens ---
 
     void authenticateGivesTheAccountsRoleAndSession()
