@@ -150,17 +150,8 @@ int runCtl(const QStringList &arguments)
         "               and --password-file FILE or --password-stdin"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataOption(QStringLiteral("data"),
-                                        QStringLiteral("Data folder of the replica."),
-                                        QStringLiteral("DIR"));
-    const QCommandLineOption configOption(QStringLiteral("config"),
-                                          QStringLiteral("A JSON configuration file."),
-                                          QStringLiteral("FILE"));
-    const QCommandLineOption logLevelOption(
-        QStringLiteral("log-level"),
-        QStringLiteral("Log level for messages on stderr (default warn)."),
-        QStringLiteral("LEVEL"));
-    parser.addOptions({dataOption, configOption, logLevelOption});
+    const CommonOptions common = addCommonOptions(
+        parser, QStringLiteral("Log level for messages on stderr (default warn)."));
     for (const auto &[name, description, value] :
          {std::tuple{"email", "Account email (user create).", "EMAIL"},
           std::tuple{"first-name", "First name (user create).", "NAME"},
@@ -200,22 +191,11 @@ int runCtl(const QStringList &arguments)
     }
 
     Config config;
-    defineHostConfig(config);
-    std::vector<std::pair<QString, QString>> commandLine;
-    if (parser.isSet(dataOption)) {
-        commandLine.emplace_back(QStringLiteral("data_dir"), parser.value(dataOption));
-    }
-    commandLine.emplace_back(QStringLiteral("log_level"), parser.isSet(logLevelOption)
-                                                              ? parser.value(logLevelOption)
-                                                              : QStringLiteral("warn"));
-    if (auto loaded = loadConfigLayers(config, parser.value(configOption), commandLine); !loaded) {
-        return failWith(loaded.error().message, kUsage);
-    }
-    const auto level = parseLogLevel(config.string(QStringLiteral("log_level")).toStdString());
+    // Quiet by default: stdout is for the command's data.
+    const auto level = loadHostConfig(config, parser, common,
+                                      {{QStringLiteral("log_level"), QStringLiteral("warn")}});
     if (!level) {
-        return failWith(QStringLiteral("unknown log level '%1'")
-                            .arg(config.string(QStringLiteral("log_level"))),
-                        kUsage);
+        return failWith(level.error().message, kUsage);
     }
 
     // stdout carries the command's data; logs go to stderr.

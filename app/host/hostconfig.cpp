@@ -56,23 +56,51 @@ void defineHostConfig(Config &c)
              QStringLiteral("sign-in requests per minute per client; 0 disables"));
 }
 
-Result<void> loadConfigLayers(Config &config, const QString &configFile,
-                              const std::vector<std::pair<QString, QString>> &commandLine)
+CommonOptions addCommonOptions(QCommandLineParser &parser, const QString &logLevelHelp)
 {
-    if (!configFile.isEmpty()) {
-        if (auto loaded = config.loadFile(configFile); !loaded) {
-            return loaded;
+    CommonOptions o{
+        QCommandLineOption(QStringLiteral("data"), QStringLiteral("Data folder of the replica."),
+                           QStringLiteral("DIR")),
+        QCommandLineOption(QStringLiteral("config"), QStringLiteral("A JSON configuration file."),
+                           QStringLiteral("FILE")),
+        QCommandLineOption(QStringLiteral("log-level"), logLevelHelp, QStringLiteral("LEVEL")),
+    };
+    parser.addOptions({o.data, o.config, o.logLevel});
+    return o;
+}
+
+Result<LogLevel> loadHostConfig(Config &config, const QCommandLineParser &parser,
+                                const CommonOptions &options,
+                                const std::vector<std::pair<QString, QString>> &extra)
+{
+    defineHostConfig(config);
+    if (parser.isSet(options.config)) {
+        if (auto loaded = config.loadFile(parser.value(options.config)); !loaded) {
+            return fail(loaded.error());
         }
     }
     if (auto loaded = config.loadEnvironment(); !loaded) {
-        return loaded;
+        return fail(loaded.error());
+    }
+    std::vector<std::pair<QString, QString>> commandLine = extra;
+    if (parser.isSet(options.data)) {
+        commandLine.emplace_back(QStringLiteral("data_dir"), parser.value(options.data));
+    }
+    if (parser.isSet(options.logLevel)) {
+        commandLine.emplace_back(QStringLiteral("log_level"), parser.value(options.logLevel));
     }
     for (const auto &[key, value] : commandLine) {
         if (auto set = config.set(key, value); !set) {
-            return set;
+            return fail(set.error());
         }
     }
-    return {};
+    const QString levelName = config.string(QStringLiteral("log_level"));
+    const auto level = parseLogLevel(levelName.toStdString());
+    if (!level) {
+        return fail(Error::invalid(QStringLiteral("unknown log level '%1'").arg(levelName),
+                                   QStringLiteral("log_level")));
+    }
+    return *level;
 }
 
 Result<std::pair<std::string, std::uint16_t>> parseListenAddress(const QString &text)

@@ -7,20 +7,35 @@
 #include "backend/core/error.h"
 #include "backend/http/httpserver.h"
 #include "backend/http/middleware.h"
+#include "backend/observability/logger.h"
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QString>
 
 namespace colophon {
 
 class Config;
 
-// Declares all keys on config.
+// Declares all keys on config (loadHostConfig does it too).
 void defineHostConfig(Config &config);
 
-// Loads the layers above the defaults: the file (when given), the
-// environment, then the command-line values (key, value) in order.
-Result<void> loadConfigLayers(Config &config, const QString &configFile,
-                              const std::vector<std::pair<QString, QString>> &commandLine);
+// The options every program takes: --data, --config and --log-level.
+struct CommonOptions
+{
+    QCommandLineOption data;
+    QCommandLineOption config;
+    QCommandLineOption logLevel;
+};
+CommonOptions addCommonOptions(QCommandLineParser &parser, const QString &logLevelHelp);
+
+// Declares every key, then loads the layers above the defaults: the --config
+// file, the environment, then the command line (extra key/value pairs first,
+// the common options last, so an explicit option wins). Returns the effective
+// log level; an error names the key and where its value came from.
+Result<LogLevel> loadHostConfig(Config &config, const QCommandLineParser &parser,
+                                const CommonOptions &options,
+                                const std::vector<std::pair<QString, QString>> &extra = {});
 
 // "127.0.0.1:8080" → host and port (port 0 allowed); errors name the value.
 Result<std::pair<std::string, std::uint16_t>> parseListenAddress(const QString &text);

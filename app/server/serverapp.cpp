@@ -62,25 +62,17 @@ int runServer(const QStringList &arguments)
         QStringLiteral("Colophon's server: the REST API, public delivery and sync."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption dataOption(QStringLiteral("data"),
-                                        QStringLiteral("Data folder of the replica."),
-                                        QStringLiteral("DIR"));
+    const CommonOptions common = addCommonOptions(
+        parser, QStringLiteral("trace, debug, info, warn, error, critical or off."));
     const QCommandLineOption listenOption(
         QStringLiteral("listen"),
         QStringLiteral("Address to serve on, HOST:PORT (port 0: any free port)."),
         QStringLiteral("HOST:PORT"));
-    const QCommandLineOption logLevelOption(
-        QStringLiteral("log-level"),
-        QStringLiteral("trace, debug, info, warn, error, critical or off."),
-        QStringLiteral("LEVEL"));
-    const QCommandLineOption configOption(QStringLiteral("config"),
-                                          QStringLiteral("A JSON configuration file."),
-                                          QStringLiteral("FILE"));
     const QCommandLineOption bootstrapOption(
         QStringLiteral("bootstrap-admin"),
         QStringLiteral("Create the first admin account with this email and print its password."),
         QStringLiteral("EMAIL"));
-    parser.addOptions({dataOption, listenOption, logLevelOption, configOption, bootstrapOption});
+    parser.addOptions({listenOption, bootstrapOption});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty()) {
         return usageError(
@@ -88,24 +80,13 @@ int runServer(const QStringList &arguments)
     }
 
     Config config;
-    defineHostConfig(config);
-    std::vector<std::pair<QString, QString>> commandLine;
-    if (parser.isSet(dataOption)) {
-        commandLine.emplace_back(QStringLiteral("data_dir"), parser.value(dataOption));
-    }
+    std::vector<std::pair<QString, QString>> extra;
     if (parser.isSet(listenOption)) {
-        commandLine.emplace_back(QStringLiteral("listen"), parser.value(listenOption));
+        extra.emplace_back(QStringLiteral("listen"), parser.value(listenOption));
     }
-    if (parser.isSet(logLevelOption)) {
-        commandLine.emplace_back(QStringLiteral("log_level"), parser.value(logLevelOption));
-    }
-    if (auto loaded = loadConfigLayers(config, parser.value(configOption), commandLine); !loaded) {
-        return usageError(loaded.error().message);
-    }
-    const auto level = parseLogLevel(config.string(QStringLiteral("log_level")).toStdString());
+    const auto level = loadHostConfig(config, parser, common, extra);
     if (!level) {
-        return usageError(QStringLiteral("unknown log level '%1'")
-                              .arg(config.string(QStringLiteral("log_level"))));
+        return usageError(level.error().message);
     }
     auto serverSettings = httpServerSettings(config);
     if (!serverSettings) {

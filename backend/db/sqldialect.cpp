@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "backend/db/sqldialect.h"
 
-#include <QSqlError>
-
 namespace colophon {
 
 QStringList SqliteDialect::connectionSetup() const
@@ -26,18 +24,6 @@ QString SqliteDialect::expand(QString sql) const
     sql.replace(QLatin1String("${NOW_MS}"),
                 QLatin1String("(CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))"));
     return sql;
-}
-
-bool SqliteDialect::isTransient(const QSqlError &error) const
-{
-    // SQLITE_BUSY (5) and SQLITE_LOCKED (6), with or without extended codes.
-    bool ok = false;
-    const int code = error.nativeErrorCode().toInt(&ok);
-    if (!ok) {
-        return false;
-    }
-    const int primary = code & 0xff;
-    return primary == 5 || primary == 6;
 }
 
 } // namespace colophon

@@ -6,8 +6,6 @@
 #include <QString>
 #include <QStringList>
 
-class QSqlError;
-
 namespace colophon {
 
 class SqlDialect
@@ -28,8 +26,6 @@ public:
     // A query with one placeholder (the table name) that returns a row when
     // the table exists.
     virtual QString tableExistsSql() const = 0;
-    // True when the error means "try again": busy, locked, serialisation failure.
-    virtual bool isTransient(const QSqlError &error) const = 0;
 };
 
 class SqliteDialect final : public SqlDialect
@@ -41,7 +37,6 @@ public:
     QString beginWriteTransaction() const override { return QStringLiteral("BEGIN IMMEDIATE"); }
     QStringList connectionSetup() const override;
     QString expand(QString sql) const override;
-    bool isTransient(const QSqlError &error) const override;
     QString tableExistsSql() const override
     {
         return QStringLiteral("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");

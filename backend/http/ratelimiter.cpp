@@ -48,14 +48,4 @@ void RateLimiter::prune(Shard &shard, std::chrono::steady_clock::time_point now)
     });
 }
 
-std::size_t RateLimiter::trackedKeys() const
-{
-    std::size_t n = 0;
-    for (const Shard &s : m_shards) {
-        std::lock_guard lock(s.mutex);
-        n += s.buckets.size();
-    }
-    return n;
-}
-
 } // namespace colophon

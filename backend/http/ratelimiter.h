@@ -26,7 +26,6 @@ public:
     };
     Decision take(const std::string &key);
     bool enabled() const { return m_perSecond > 0; }
-    std::size_t trackedKeys() const;
 
 private:
     struct Bucket

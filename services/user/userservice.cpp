@@ -61,11 +61,6 @@ void UserService::registerMigrations(MigrationRegistry &registry)
     UserStore::registerMigrations(registry);
 }
 
-Result<qint64> UserService::accountCount()
-{
-    return m_store->countAccounts();
-}
-
 Result<User> UserService::registerUser(const NewUser &input)
 {
     if (!m_settings.openRegistration) {

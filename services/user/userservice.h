@@ -66,7 +66,6 @@ public:
     Result<User> registerUser(const NewUser &input);
     // An account made by an admin (or the system, for the first admin).
     Result<User> createUser(const Actor &actor, const NewUser &input);
-    Result<qint64> accountCount();
 
     // Unauthenticated for a wrong password and an unknown email alike, after
     // the same amount of work. A hash made with other argon2id parameters is

@@ -120,15 +120,6 @@ Result<std::optional<StoredAccount>> UserStore::accountById(const QString &id)
     return std::optional<StoredAccount>(accountFromRow(**q));
 }
 
-Result<qint64> UserStore::countAccounts()
-{
-    auto v = queryValue(m_db.connection(), QStringLiteral("SELECT COUNT(*) FROM user_accounts"));
-    if (!v) {
-        return fail(v.error());
-    }
-    return v->toLongLong();
-}
-
 Result<void> UserStore::insertAccount(Transaction &tx, const StoredAccount &a)
 {
     return done(

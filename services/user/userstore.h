@@ -36,7 +36,6 @@ public:
 
     Result<std::optional<StoredAccount>> accountByEmail(const QString &email);
     Result<std::optional<StoredAccount>> accountById(const QString &id);
-    Result<qint64> countAccounts();
     Result<void> insertAccount(Transaction &tx, const StoredAccount &account);
     Result<void> updateProfile(Transaction &tx, const User &user);
     Result<void> updatePassword(Transaction &tx, const QString &userId, const QString &hash,
