@@ -46,6 +46,18 @@ void defineHostConfig(Config &c)
              QStringLiteral("argon2id passes; 0: libsodium's interactive setting"));
     c.define(QStringLiteral("auth.argon2_mem_kib"), T::Integer, QStringLiteral("0"),
              QStringLiteral("argon2id memory in KiB; 0: libsodium's interactive setting (64 MiB)"));
+    c.define(QStringLiteral("auth.lockout.account_failures"), T::Integer, QStringLiteral("5"),
+             QStringLiteral("failed sign-ins of one account before it is locked; 0 disables"));
+    c.define(QStringLiteral("auth.lockout.base_seconds"), T::Integer, QStringLiteral("30"),
+             QStringLiteral("the first account lock; each further failure doubles it"));
+    c.define(QStringLiteral("auth.lockout.max_seconds"), T::Integer, QStringLiteral("900"),
+             QStringLiteral("the longest account lock"));
+    c.define(QStringLiteral("auth.lockout.address_failures"), T::Integer, QStringLiteral("20"),
+             QStringLiteral("failed sign-ins from one client address per window; 0 disables"));
+    c.define(QStringLiteral("auth.lockout.window_seconds"), T::Integer, QStringLiteral("600"),
+             QStringLiteral("the address window, and how long an account's failures are kept"));
+    c.define(QStringLiteral("auth.totp_issuer"), T::String, QStringLiteral("Colophon"),
+             QStringLiteral("the issuer name authenticator apps show"));
     c.define(QStringLiteral("rate_limit"), T::Boolean, QStringLiteral("true"),
              QStringLiteral("per-client rate limits on or off (0 for benchmarks)"));
     c.define(QStringLiteral("rate_limit.read"), T::Integer, QStringLiteral("1200"),

@@ -110,6 +110,21 @@ Result<void> ServiceHost::openServices()
         return fail(Error::invalid(QStringLiteral("token lifetimes must be positive"),
                                    QStringLiteral("auth")));
     }
+    auto sealing =
+        loadOrCreateSigningKey(QDir(m_dataDir).filePath(QStringLiteral("keys/totp.key")));
+    if (!sealing) {
+        return fail(sealing.error());
+    }
+    users.secretKey = *sealing;
+    users.totpIssuer = m_config.string(QStringLiteral("auth.totp_issuer"));
+    const auto setting = [this](const char *key) {
+        const qint64 v = m_config.integer(QLatin1String(key));
+        return static_cast<int>(std::clamp<qint64>(v, 0, 365 * 24 * 3600));
+    };
+    users.throttle = ThrottleSettings{
+        setting("auth.lockout.account_failures"), setting("auth.lockout.base_seconds"),
+        setting("auth.lockout.max_seconds"), setting("auth.lockout.address_failures"),
+        setting("auth.lockout.window_seconds")};
     m_users = std::make_unique<UserService>(*m_db, *m_log, *m_hasher, *m_signer, users);
     return {};
 }

@@ -25,6 +25,7 @@ struct Error
     ErrorCode code = ErrorCode::Internal;
     QString message;
     QString field;
+    int retryAfterSeconds = 0; // for RateLimited: when trying again may succeed
 
     static Error invalid(QString message, QString field = {})
     {
@@ -37,6 +38,10 @@ struct Error
         return {ErrorCode::Unavailable, std::move(message), {}};
     }
     static Error internal(QString message) { return {ErrorCode::Internal, std::move(message), {}}; }
+    static Error rateLimited(QString message, int retryAfterSeconds)
+    {
+        return {ErrorCode::RateLimited, std::move(message), {}, retryAfterSeconds};
+    }
 
     // True for failures where trying again later may succeed.
     bool isTransient() const { return code == ErrorCode::Unavailable; }

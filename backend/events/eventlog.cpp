@@ -35,6 +35,18 @@ Event eventFromRow(const QSqlQuery &q)
     return e;
 }
 
+Result<std::vector<Event>> eventsOf(Result<QSqlQuery> q)
+{
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<Event> events;
+    while (q->next()) {
+        events.push_back(eventFromRow(*q));
+    }
+    return events;
+}
+
 } // namespace
 
 void EventLog::registerMigrations(MigrationRegistry &registry)
@@ -65,6 +77,11 @@ void EventLog::registerMigrations(MigrationRegistry &registry)
                       QStringLiteral("CREATE TABLE event_replica ("
                                      " key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
                   },
+                  {}});
+    registry.add({QStringLiteral("event"),
+                  2,
+                  QStringLiteral("events by actor (activity views, exports)"),
+                  {QStringLiteral("CREATE INDEX event_log_actor ON event_log (actor_id, seq)")},
                   {}});
 }
 
@@ -152,18 +169,49 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
 
 Result<std::vector<Event>> EventLog::readAfter(qint64 seq, int limit) const
 {
-    auto q = execSql(
+    return eventsOf(execSql(
         m_db.connection(),
         QStringLiteral("SELECT %1 FROM event_log WHERE seq > ? ORDER BY seq LIMIT ?").arg(kColumns),
-        {seq, limit});
+        {seq, limit}));
+}
+
+Result<std::vector<Event>> EventLog::readInvolving(const QString &stream, const QString &actorId,
+                                                   int limit) const
+{
+    return eventsOf(execSql(m_db.connection(),
+                            QStringLiteral("SELECT %1 FROM event_log WHERE stream = ? OR "
+                                           "actor_id = ? ORDER BY seq LIMIT ?")
+                                .arg(kColumns),
+                            {stream, actorId, limit}));
+}
+
+Result<int> EventLog::redactStream(Transaction &tx, const QString &stream,
+                                   const std::function<void(nlohmann::json &)> &redact)
+{
+    auto q = execSql(tx.db(), QStringLiteral("SELECT seq, payload FROM event_log WHERE stream = ?"),
+                     {stream});
     if (!q) {
         return fail(q.error());
     }
-    std::vector<Event> events;
+    std::vector<std::pair<qint64, std::string>> rewritten;
     while (q->next()) {
-        events.push_back(eventFromRow(*q));
+        nlohmann::json payload =
+            nlohmann::json::parse(q->value(1).toString().toStdString(), nullptr, false);
+        if (payload.is_discarded()) {
+            continue;
+        }
+        redact(payload);
+        rewritten.emplace_back(q->value(0).toLongLong(), payload.dump());
     }
-    return events;
+    for (const auto &[seq, payload] : rewritten) {
+        if (auto u =
+                execSql(tx.db(), QStringLiteral("UPDATE event_log SET payload = ? WHERE seq = ?"),
+                        {QString::fromStdString(payload), seq});
+            !u) {
+            return fail(u.error());
+        }
+    }
+    return static_cast<int>(rewritten.size());
 }
 
 Result<qint64> EventLog::count() const

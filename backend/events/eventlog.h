@@ -43,6 +43,14 @@ public:
 
     // Events after seq in log order, at most limit.
     Result<std::vector<Event>> readAfter(qint64 seq, int limit) const;
+    // Events of the stream or caused by the actor, in log order, at most limit.
+    Result<std::vector<Event>> readInvolving(const QString &stream, const QString &actorId,
+                                             int limit) const;
+    // Erasure of personal data (the right to be forgotten): rewrites the
+    // payload of every event of the stream in tx with redact. The one place
+    // the log is changed after the fact; ids, order and stamps stay.
+    Result<int> redactStream(Transaction &tx, const QString &stream,
+                             const std::function<void(nlohmann::json &)> &redact);
     Result<qint64> count() const;
     Result<qint64> lastSeq() const;
 

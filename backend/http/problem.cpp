@@ -123,7 +123,11 @@ HttpResponse problemResponse(const Error &error)
     const std::string detail = error.code == ErrorCode::Internal
                                    ? std::string("an internal error occurred")
                                    : error.message.toStdString();
-    return problemResponse(status, detail, extra);
+    HttpResponse res = problemResponse(status, detail, extra);
+    if (error.code == ErrorCode::RateLimited && error.retryAfterSeconds > 0) {
+        res.setHeader("Retry-After", std::to_string(error.retryAfterSeconds));
+    }
+    return res;
 }
 
 } // namespace colophon

@@ -145,6 +145,16 @@ bool Router::matches(const Route &route, const std::vector<std::string_view> &pa
     return true;
 }
 
+std::vector<std::pair<HttpMethod, std::string>> Router::routes() const
+{
+    std::vector<std::pair<HttpMethod, std::string>> out;
+    out.reserve(m_routes.size());
+    for (const Route &route : m_routes) {
+        out.emplace_back(route.method, route.pattern);
+    }
+    return out;
+}
+
 Router::Match Router::match(HttpMethod method, std::string_view path) const
 {
     const std::vector<std::string_view> parts = splitPath(path);

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace colophon {
@@ -33,6 +34,10 @@ public:
         std::string allow; // "GET, HEAD, OPTIONS" for 405 and OPTIONS
     };
     Match match(HttpMethod method, std::string_view path) const;
+
+    // Every registered route as (method, pattern), in registration order;
+    // HEAD and OPTIONS, answered generically, are not listed unless added.
+    std::vector<std::pair<HttpMethod, std::string>> routes() const;
 
 private:
     struct Segment

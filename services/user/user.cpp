@@ -24,6 +24,12 @@ Result<QString> stringField(const nlohmann::json &j, const char *key, const QStr
 
 } // namespace
 
+bool isUserStatus(const QString &status)
+{
+    return status == QLatin1String("active") || status == QLatin1String("inactive") ||
+           status == QLatin1String("suspended");
+}
+
 QString isoTime(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -120,15 +126,20 @@ UserPreferences UserPreferences::fromStored(const nlohmann::json &j)
 
 nlohmann::json User::toJson() const
 {
-    return {{"id", text(id)},
-            {"email", text(email)},
-            {"firstName", text(firstName)},
-            {"lastName", text(lastName)},
-            {"role", text(roleName(role))},
-            {"status", text(status)},
-            {"preferences", preferences.toJson()},
-            {"createdAt", text(isoTime(createdAtMs))},
-            {"updatedAt", text(isoTime(updatedAtMs))}};
+    nlohmann::json j = {{"id", text(id)},
+                        {"email", text(email)},
+                        {"firstName", text(firstName)},
+                        {"lastName", text(lastName)},
+                        {"role", text(roleName(role))},
+                        {"status", text(status)},
+                        {"preferences", preferences.toJson()},
+                        {"mfaEnabled", mfaEnabled},
+                        {"createdAt", text(isoTime(createdAtMs))},
+                        {"updatedAt", text(isoTime(updatedAtMs))}};
+    if (deletedAtMs > 0) {
+        j["deletedAt"] = text(isoTime(deletedAtMs));
+    }
+    return j;
 }
 
 nlohmann::json TokenPair::toJson() const

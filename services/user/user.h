@@ -38,9 +38,24 @@ struct User
     UserPreferences preferences;
     qint64 createdAtMs = 0;
     qint64 updatedAtMs = 0;
+    bool mfaEnabled = false; // a confirmed TOTP authenticator
+    qint64 deletedAtMs = 0;  // set when the account was deleted (anonymised)
 
     // The API form; never carries the password hash.
     nlohmann::json toJson() const;
+};
+
+// An admin's listing of accounts.
+struct UserQuery
+{
+    std::optional<Role> role;
+    QString status;    // empty: any
+    QString text;      // substring of email, first or last name
+    QString sortField; // email, firstName, lastName, role, status, createdAt, updatedAt
+    bool descending = false;
+    bool includeDeleted = false;
+    int limit = 20;
+    qint64 offset = 0;
 };
 
 // Who is acting: resolved from an access token (or the system, for bootstrap).
@@ -77,6 +92,9 @@ struct Session
     qint64 expiresAtMs = 0;
     nlohmann::json toJson(const QString &currentSessionId) const;
 };
+
+// The statuses an account can have.
+bool isUserStatus(const QString &status);
 
 QString isoTime(qint64 ms);
 // Trimmed, lower case; InvalidInput naming "email" when it is not an address.

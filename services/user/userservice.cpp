@@ -50,7 +50,8 @@ UserService::UserService(Database &db, EventLog &log, const PasswordHasher &hash
                          const JwtSigner &signer, UserSettings settings, Clock clock)
     : m_db(db), m_log(log), m_hasher(hasher), m_signer(signer), m_settings(settings),
       m_clock(clock ? std::move(clock) : [] { return QDateTime::currentMSecsSinceEpoch(); }),
-      m_store(std::make_unique<UserStore>(db))
+      m_store(std::make_unique<UserStore>(db)),
+      m_throttle(std::make_unique<LoginThrottle>(*m_store, m_settings.throttle))
 {
 }
 
@@ -164,30 +165,38 @@ Result<TokenPair> UserService::issueTokens(Transaction &tx, const User &user,
     return pair;
 }
 
-Result<TokenPair> UserService::login(const QString &email, const QString &password,
-                                     const ClientInfo &client)
+Result<LoginResult> UserService::login(const QString &email, const QString &password,
+                                       const ClientInfo &client)
 {
     const Error refused = unauthenticated(QStringLiteral("the email or password is wrong"));
     auto normalised = normaliseEmail(email);
+    const QString accountKey = LoginThrottle::accountKey(normalised ? *normalised : QString());
+    const QString addressKey = LoginThrottle::addressKey(client.address);
+    if (auto open = m_throttle->check(accountKey, addressKey, m_clock()); !open) {
+        return fail(open.error());
+    }
     auto account =
         normalised ? m_store->accountByEmail(*normalised) : Result<std::optional<StoredAccount>>();
     if (!account) {
         return fail(account.error());
     }
-    if (!account->has_value()) {
-        (void)m_hasher.verify(password, m_hasher.dummyHash()); // the same work as a wrong password
-        return fail(refused);
+    // An unknown email costs the same work as a wrong password, and counts alike.
+    const bool known = account->has_value();
+    const bool right =
+        m_hasher.verify(password, known ? (*account)->passwordHash : m_hasher.dummyHash());
+    const qint64 now = m_clock();
+    if (!known || !right) {
+        auto counted = m_db.transact([&](Transaction &tx) {
+            return m_throttle->recordFailure(tx, accountKey, addressKey, now);
+        });
+        return fail(counted ? refused : counted.error());
     }
     const StoredAccount &a = **account;
-    if (!m_hasher.verify(password, a.passwordHash)) {
-        return fail(refused);
-    }
     if (a.user.status != QLatin1String("active")) {
         return fail(Error{ErrorCode::PermissionDenied,
                           QStringLiteral("this account is %1").arg(a.user.status),
                           {}});
     }
-    const qint64 now = m_clock();
     // The password is at hand only now: the moment to move a hash made with
     // older argon2id parameters to the current ones.
     std::optional<QString> rehashed;
@@ -196,30 +205,63 @@ Result<TokenPair> UserService::login(const QString &email, const QString &passwo
             rehashed = *h;
         }
     }
-    return m_db.transact([&](Transaction &tx) -> Result<TokenPair> {
+    return m_db.transact([&](Transaction &tx) -> Result<LoginResult> {
         if (rehashed) {
             if (auto stored = m_store->updatePassword(tx, a.user.id, *rehashed, now); !stored) {
                 return fail(stored.error());
             }
         }
-        auto session = startSession(tx, a.user, client, now);
-        if (!session) {
-            return fail(session.error());
+        if (a.user.mfaEnabled) {
+            const QString token = randomToken(32);
+            MfaChallenge challenge{a.user.id, client.address.left(64), client.userAgent.left(512),
+                                   now + m_settings.mfaChallengeSeconds * 1000, 0};
+            if (auto stored = m_store->insertChallenge(tx, hashToken(token), challenge); !stored) {
+                return fail(stored.error());
+            }
+            return LoginResult{std::nullopt, token};
         }
-        auto tokens = issueTokens(tx, a.user, session->id, now);
+        if (auto cleared = m_throttle->recordSuccess(tx, accountKey); !cleared) {
+            return fail(cleared.error());
+        }
+        auto tokens = startSignedIn(tx, a.user, client, QStringLiteral("password"), now);
         if (!tokens) {
             return fail(tokens.error());
         }
-        auto ev = m_log.append(
-            tx,
-            userEvent(QStringLiteral("UserAuthenticated"), a.user.id, a.user.id,
-                      {{"sessionId", session->id.toStdString()}, {"method", "password"}}),
-            traceparentNow());
-        if (!ev) {
-            return fail(ev.error());
-        }
-        return tokens;
+        return LoginResult{*tokens, {}};
     });
+}
+
+Result<TokenPair> UserService::startSignedIn(Transaction &tx, const User &user,
+                                             const ClientInfo &client, const QString &method,
+                                             qint64 nowMs)
+{
+    auto session = startSession(tx, user, client, nowMs);
+    if (!session) {
+        return fail(session.error());
+    }
+    auto tokens = issueTokens(tx, user, session->id, nowMs);
+    if (!tokens) {
+        return fail(tokens.error());
+    }
+    if (auto ev = appendUserEvent(
+            tx, QStringLiteral("UserAuthenticated"), user.id, user.id,
+            {{"sessionId", session->id.toStdString()}, {"method", method.toStdString()}});
+        !ev) {
+        return fail(ev.error());
+    }
+    return tokens;
+}
+
+Result<void> UserService::appendUserEvent(Transaction &tx, const QString &type,
+                                          const QString &userId, const QString &actorId,
+                                          nlohmann::json payload)
+{
+    auto ev =
+        m_log.append(tx, userEvent(type, userId, actorId, std::move(payload)), traceparentNow());
+    if (!ev) {
+        return fail(ev.error());
+    }
+    return {};
 }
 
 Result<TokenPair> UserService::refresh(const QString &refreshToken, const ClientInfo &client)

@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: MIT
-// The user service: accounts, sign-in with passwords, access and refresh
-// tokens, sessions. Other code includes only this header.
+// The user service: accounts, sign-in with passwords and TOTP, access and
+// refresh tokens, sessions, limits on failed sign-ins, the admins' management
+// of accounts and a person's export of their data. Other code includes only
+// this header.
 //
 // Invariants: a password is stored only as an argon2id hash and never leaves
 // the service; every change is a domain event appended in the same
-// transaction as its rows (UserCreated, UserUpdated, UserAuthenticated,
-// UserSessionRevoked), with no secret in any payload; a refresh token is
+// transaction as its rows (UserCreated, UserUpdated, UserDeleted,
+// UserAuthenticated, UserSessionRevoked), with no secret in any payload; a
+// TOTP secret is stored sealed, recovery codes and the MFA sign-in token only
+// as hashes, and a TOTP time step is accepted once; a refresh token is
 // stored only as its hash, used once, and presenting a used one revokes its
 // whole session; an access token is honoured only while its session is live
-// and its user active; authorize() decides every action, whichever program
-// calls.
+// and its user active; there is always an active admin; authorize() decides
+// every action, whichever program calls.
 #pragma once
 
+#include "services/user/loginthrottle.h"
 #include "services/user/user.h"
 
 #include <QByteArray>
+#include <QStringList>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -28,6 +34,7 @@ class MigrationRegistry;
 class PasswordHasher;
 class Transaction;
 class UserStore;
+struct StoredAccount;
 
 struct UserSettings
 {
@@ -35,6 +42,51 @@ struct UserSettings
     Role selfRegisteredRole = Role::Consumer;
     qint64 accessTokenSeconds = 15 * 60;
     qint64 refreshTokenSeconds = 30 * 24 * 3600;
+    QByteArray secretKey; // 32 bytes sealing TOTP secrets; without it MFA cannot be enrolled
+    QString totpIssuer = QStringLiteral("Colophon");
+    qint64 mfaChallengeSeconds = 5 * 60; // from a right password to its code
+    int mfaChallengeAttempts = 5;        // wrong codes before the password is asked again
+    ThrottleSettings throttle;
+};
+
+// What a right password gets: tokens, or (with MFA) a token for the code step.
+struct LoginResult
+{
+    std::optional<TokenPair> tokens;
+    QString mfaToken;
+    nlohmann::json toJson() const;
+};
+
+struct TotpEnrolment
+{
+    QString secret; // base32
+    QString otpauthUri;
+    QString qrSvg;
+    nlohmann::json toJson() const;
+};
+
+struct MfaStatus
+{
+    bool totpEnabled = false;
+    bool totpPending = false; // enrolled, not yet confirmed
+    int recoveryCodesLeft = 0;
+    nlohmann::json toJson() const;
+};
+
+// An admin's change to an account; absent fields stay.
+struct UserChange
+{
+    std::optional<QString> firstName;
+    std::optional<QString> lastName;
+    std::optional<Role> role;
+    std::optional<QString> status;
+    std::optional<qint64> expectedUpdatedAtMs; // If-Match: refused when the account moved on
+};
+
+struct UserPage
+{
+    std::vector<User> items;
+    qint64 total = 0;
 };
 
 struct NewUser
@@ -68,10 +120,16 @@ public:
     Result<User> createUser(const Actor &actor, const NewUser &input);
 
     // Unauthenticated for a wrong password and an unknown email alike, after
-    // the same amount of work. A hash made with other argon2id parameters is
-    // replaced by one with the current parameters.
-    Result<TokenPair> login(const QString &email, const QString &password,
-                            const ClientInfo &client);
+    // the same amount of work; RateLimited while the account or address is
+    // locked (see LoginThrottle). A hash made with other argon2id parameters
+    // is replaced by one with the current parameters. With MFA enabled the
+    // result holds an mfaToken for verifyMfa() instead of tokens.
+    Result<LoginResult> login(const QString &email, const QString &password,
+                              const ClientInfo &client);
+    // The second step: a current TOTP code not used before, or an unused
+    // recovery code. Wrong codes count as failed sign-ins.
+    Result<TokenPair> verifyMfa(const QString &mfaToken, const QString &code,
+                                const ClientInfo &client);
     Result<TokenPair> refresh(const QString &refreshToken, const ClientInfo &client);
     // The acting user of a valid access token whose session is live.
     Result<Actor> authenticate(const QString &accessToken);
@@ -84,8 +142,48 @@ public:
                                 const QString &newPassword);
     Result<std::vector<Session>> sessions(const Actor &actor);
     Result<void> revokeSession(const Actor &actor, const QString &sessionId);
+    // Everything the service holds about the caller, and the events about
+    // them or by them: {exportedAt, user, sessions, mfa, events}.
+    Result<nlohmann::json> exportMe(const Actor &actor);
+
+    // MFA of the caller. Enrolment starts over until confirmed; confirming
+    // answers ten recovery codes, once.
+    Result<MfaStatus> mfaStatus(const Actor &actor);
+    Result<TotpEnrolment> enrolTotp(const Actor &actor);
+    Result<QStringList> confirmTotp(const Actor &actor, const QString &code);
+    Result<void> disableTotp(const Actor &actor, const QString &password, const QString &code);
+    Result<QStringList> regenerateRecoveryCodes(const Actor &actor, const QString &code);
+
+    // Admin.
+    Result<UserPage> listUsers(const Actor &actor, const UserQuery &query);
+    Result<User> user(const Actor &actor, const QString &userId);
+    // Suspending or deactivating revokes the account's sessions.
+    Result<User> updateUser(const Actor &actor, const QString &userId, const UserChange &change);
+    // Anonymises the account: names, email, preferences and sessions' client
+    // details are replaced and erased from the account's own events; the id
+    // (and with it the authorship of content) stays. Sign-in is impossible.
+    Result<void> deleteUser(const Actor &actor, const QString &userId);
+    Result<std::vector<Session>> userSessions(const Actor &actor, const QString &userId);
+    // The number of sessions revoked.
+    Result<int> revokeUserSessions(const Actor &actor, const QString &userId);
+    Result<void> resetMfa(const Actor &actor, const QString &userId);
 
 private:
+    enum class CodeKind { Totp, RecoveryCode };
+    // Checks a TOTP code (recording its step) or, when allowRecovery, a
+    // recovery code (using it up); InvalidInput naming "code" when neither.
+    Result<CodeKind> useCode(Transaction &tx, const QString &userId, const QString &code,
+                             bool allowRecovery, qint64 nowMs);
+    Result<QByteArray> totpSecret(const QString &sealed) const;
+    Result<QStringList> newRecoveryCodes(Transaction &tx, const QString &userId, qint64 nowMs);
+    Result<TokenPair> startSignedIn(Transaction &tx, const User &user, const ClientInfo &client,
+                                    const QString &method, qint64 nowMs);
+    Result<StoredAccount> existingAccount(const QString &userId);
+    Result<void> revokeAll(Transaction &tx, const QString &userId, const QString &reason,
+                           qint64 nowMs);
+    Result<void> appendUserEvent(Transaction &tx, const QString &type, const QString &userId,
+                                 const QString &actorId, nlohmann::json payload);
+
     Result<User> create(const Actor &actor, const NewUser &input, bool selfService);
     Result<TokenPair> issueTokens(Transaction &tx, const User &user, const QString &sessionId,
                                   qint64 nowMs);
@@ -101,6 +199,7 @@ private:
     UserSettings m_settings;
     Clock m_clock;
     std::unique_ptr<UserStore> m_store;
+    std::unique_ptr<LoginThrottle> m_throttle;
 };
 
 } // namespace colophon

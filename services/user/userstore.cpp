@@ -5,13 +5,16 @@
 #include "backend/db/migrations.h"
 #include "backend/db/sqlquery.h"
 
+#include <QMap>
+
 namespace colophon {
 
 namespace {
 
-const QString kAccountColumns =
-    QStringLiteral("id, email, first_name, last_name, role, status, preferences, created_at, "
-                   "updated_at, password_hash");
+const QString kAccountColumns = QStringLiteral(
+    "id, email, first_name, last_name, role, status, preferences, created_at, updated_at, "
+    "password_hash, deleted_at, EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = "
+    "user_accounts.id AND t.confirmed_at IS NOT NULL)");
 const QString kSessionColumns =
     QStringLiteral("id, user_id, address, user_agent, created_at, last_used_at, expires_at");
 
@@ -29,6 +32,8 @@ StoredAccount accountFromRow(const QSqlQuery &q)
     a.user.createdAtMs = q.value(7).toLongLong();
     a.user.updatedAtMs = q.value(8).toLongLong();
     a.passwordHash = q.value(9).toString();
+    a.user.deletedAtMs = q.value(10).toLongLong();
+    a.user.mfaEnabled = q.value(11).toBool();
     return a;
 }
 
@@ -39,23 +44,51 @@ Session sessionFromRow(const QSqlQuery &q)
             q.value(6).toLongLong()};
 }
 
-Result<std::optional<StoredAccount>> oneAccount(Result<QSqlQuery> q)
-{
-    if (!q) {
-        return fail(q.error());
-    }
-    if (!q->next()) {
-        return std::optional<StoredAccount>();
-    }
-    return std::optional<StoredAccount>(accountFromRow(*q));
-}
-
 Result<void> done(const Result<QSqlQuery> &q)
 {
     if (!q) {
         return fail(q.error());
     }
     return {};
+}
+
+// The first row as a T made by fromRow, or nullopt when there is none.
+template <typename F>
+auto firstRow(Result<QSqlQuery> q, F fromRow)
+    -> Result<std::optional<decltype(fromRow(std::declval<const QSqlQuery &>()))>>
+{
+    using T = decltype(fromRow(std::declval<const QSqlQuery &>()));
+    if (!q) {
+        return fail(q.error());
+    }
+    if (!q->next()) {
+        return std::optional<T>();
+    }
+    return std::optional<T>(fromRow(*q));
+}
+
+// Every row, each made by fromRow.
+template <typename F>
+auto allRows(Result<QSqlQuery> q, F fromRow)
+    -> Result<std::vector<decltype(fromRow(std::declval<const QSqlQuery &>()))>>
+{
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<decltype(fromRow(std::declval<const QSqlQuery &>()))> out;
+    while (q->next()) {
+        out.push_back(fromRow(*q));
+    }
+    return out;
+}
+
+// Whether the statement changed a row.
+Result<bool> changedARow(const Result<QSqlQuery> &q)
+{
+    if (!q) {
+        return fail(q.error());
+    }
+    return q->numRowsAffected() > 0;
 }
 
 } // namespace
@@ -96,14 +129,50 @@ void UserStore::registerMigrations(MigrationRegistry &registry)
                                      " rotated_at INTEGER)"),
                   },
                   {}});
+    registry.add(
+        {QStringLiteral("user"),
+         2,
+         QStringLiteral("MFA, sign-in failures, account deletion"),
+         {
+             QStringLiteral("ALTER TABLE user_accounts ADD COLUMN deleted_at INTEGER"),
+             QStringLiteral("CREATE INDEX user_accounts_created ON user_accounts (created_at)"),
+             QStringLiteral("CREATE TABLE user_totp ("
+                            " user_id TEXT PRIMARY KEY REFERENCES user_accounts (id),"
+                            " secret TEXT NOT NULL,"
+                            " created_at INTEGER NOT NULL,"
+                            " confirmed_at INTEGER,"
+                            " last_step INTEGER NOT NULL DEFAULT 0)"),
+             QStringLiteral("CREATE TABLE user_recovery_codes ("
+                            " code_hash TEXT PRIMARY KEY,"
+                            " user_id TEXT NOT NULL REFERENCES user_accounts (id),"
+                            " created_at INTEGER NOT NULL,"
+                            " used_at INTEGER)"),
+             QStringLiteral(
+                 "CREATE INDEX user_recovery_codes_user ON user_recovery_codes (user_id)"),
+             QStringLiteral("CREATE TABLE user_mfa_challenges ("
+                            " token_hash TEXT PRIMARY KEY,"
+                            " user_id TEXT NOT NULL REFERENCES user_accounts (id),"
+                            " address TEXT NOT NULL,"
+                            " user_agent TEXT NOT NULL,"
+                            " expires_at INTEGER NOT NULL,"
+                            " attempts INTEGER NOT NULL DEFAULT 0)"),
+             QStringLiteral("CREATE TABLE user_login_failures ("
+                            " key TEXT PRIMARY KEY,"
+                            " failures INTEGER NOT NULL,"
+                            " window_start INTEGER NOT NULL,"
+                            " last_failure INTEGER NOT NULL,"
+                            " locked_until INTEGER NOT NULL)"),
+         },
+         {}});
 }
 
 Result<std::optional<StoredAccount>> UserStore::accountByEmail(const QString &email)
 {
-    return oneAccount(
+    return firstRow(
         execSql(m_db.connection(),
                 QStringLiteral("SELECT %1 FROM user_accounts WHERE email = ?").arg(kAccountColumns),
-                {email}));
+                {email}),
+        accountFromRow);
 }
 
 Result<std::optional<StoredAccount>> UserStore::accountById(const QString &id)
@@ -181,20 +250,14 @@ Result<std::optional<Session>> UserStore::liveSession(const QString &sessionId, 
 
 Result<std::vector<Session>> UserStore::liveSessions(const QString &userId, qint64 nowMs)
 {
-    auto q = execSql(
-        m_db.connection(),
-        QStringLiteral("SELECT %1 FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL "
-                       "AND expires_at > ? ORDER BY created_at")
-            .arg(kSessionColumns),
-        {userId, nowMs});
-    if (!q) {
-        return fail(q.error());
-    }
-    std::vector<Session> out;
-    while (q->next()) {
-        out.push_back(sessionFromRow(*q));
-    }
-    return out;
+    return allRows(
+        execSql(
+            m_db.connection(),
+            QStringLiteral("SELECT %1 FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL "
+                           "AND expires_at > ? ORDER BY created_at")
+                .arg(kSessionColumns),
+            {userId, nowMs}),
+        sessionFromRow);
 }
 
 Result<void> UserStore::touchSession(Transaction &tx, const QString &sessionId, qint64 nowMs)
@@ -207,14 +270,11 @@ Result<void> UserStore::touchSession(Transaction &tx, const QString &sessionId, 
 Result<bool> UserStore::revokeSession(Transaction &tx, const QString &userId,
                                       const QString &sessionId, qint64 nowMs, const QString &reason)
 {
-    auto q = execSql(tx.db(),
-                     QStringLiteral("UPDATE user_sessions SET revoked_at = ?, revoked_reason = ? "
-                                    "WHERE id = ? AND user_id = ? AND revoked_at IS NULL"),
-                     {nowMs, reason, sessionId, userId});
-    if (!q) {
-        return fail(q.error());
-    }
-    return q->numRowsAffected() > 0;
+    return changedARow(
+        execSql(tx.db(),
+                QStringLiteral("UPDATE user_sessions SET revoked_at = ?, revoked_reason = ? "
+                               "WHERE id = ? AND user_id = ? AND revoked_at IS NULL"),
+                {nowMs, reason, sessionId, userId}));
 }
 
 Result<void> UserStore::insertRefreshToken(Transaction &tx, const QString &tokenHash,
@@ -231,20 +291,15 @@ Result<void> UserStore::insertRefreshToken(Transaction &tx, const QString &token
 Result<std::optional<StoredRefreshToken>> UserStore::refreshToken(Transaction &tx,
                                                                   const QString &tokenHash)
 {
-    auto q = execSql(
-        tx.db(),
-        QStringLiteral(
-            "SELECT session_id, expires_at, rotated_at IS NOT NULL FROM user_refresh_tokens "
-            "WHERE token_hash = ?"),
-        {tokenHash});
-    if (!q) {
-        return fail(q.error());
-    }
-    if (!q->next()) {
-        return std::optional<StoredRefreshToken>();
-    }
-    return std::optional<StoredRefreshToken>(
-        StoredRefreshToken{q->value(0).toString(), q->value(1).toLongLong(), q->value(2).toBool()});
+    return firstRow(
+        execSql(tx.db(),
+                QStringLiteral("SELECT session_id, expires_at, rotated_at IS NOT NULL FROM "
+                               "user_refresh_tokens WHERE token_hash = ?"),
+                {tokenHash}),
+        [](const QSqlQuery &q) {
+            return StoredRefreshToken{q.value(0).toString(), q.value(1).toLongLong(),
+                                      q.value(2).toBool()};
+        });
 }
 
 Result<void> UserStore::markRotated(Transaction &tx, const QString &tokenHash, qint64 nowMs)
@@ -253,6 +308,321 @@ Result<void> UserStore::markRotated(Transaction &tx, const QString &tokenHash, q
         tx.db(),
         QStringLiteral("UPDATE user_refresh_tokens SET rotated_at = ? WHERE token_hash = ?"),
         {nowMs, tokenHash}));
+}
+
+const QStringList &UserStore::sortFields()
+{
+    static const QStringList fields{QStringLiteral("email"),    QStringLiteral("firstName"),
+                                    QStringLiteral("lastName"), QStringLiteral("role"),
+                                    QStringLiteral("status"),   QStringLiteral("createdAt"),
+                                    QStringLiteral("updatedAt")};
+    return fields;
+}
+
+Result<std::pair<std::vector<User>, qint64>> UserStore::listUsers(const UserQuery &query)
+{
+    static const QMap<QString, QString> columns{
+        {QStringLiteral("email"), QStringLiteral("email")},
+        {QStringLiteral("firstName"), QStringLiteral("first_name")},
+        {QStringLiteral("lastName"), QStringLiteral("last_name")},
+        {QStringLiteral("role"), QStringLiteral("role")},
+        {QStringLiteral("status"), QStringLiteral("status")},
+        {QStringLiteral("createdAt"), QStringLiteral("created_at")},
+        {QStringLiteral("updatedAt"), QStringLiteral("updated_at")}};
+    QStringList where;
+    QVariantList values;
+    if (!query.includeDeleted) {
+        where << QStringLiteral("deleted_at IS NULL");
+    }
+    if (query.role) {
+        where << QStringLiteral("role = ?");
+        values << roleName(*query.role);
+    }
+    if (!query.status.isEmpty()) {
+        where << QStringLiteral("status = ?");
+        values << query.status;
+    }
+    if (!query.text.isEmpty()) {
+        QString pattern = query.text;
+        pattern.replace(u'\\', QStringLiteral("\\\\"))
+            .replace(u'%', QStringLiteral("\\%"))
+            .replace(u'_', QStringLiteral("\\_"));
+        pattern = u'%' + pattern + u'%';
+        where << QStringLiteral("(email LIKE ? ESCAPE '\\' OR first_name LIKE ? ESCAPE '\\' "
+                                "OR last_name LIKE ? ESCAPE '\\' OR (first_name || ' ' || "
+                                "last_name) LIKE ? ESCAPE '\\')");
+        values << pattern << pattern << pattern << pattern;
+    }
+    const QString filter = where.isEmpty()
+                               ? QString()
+                               : QStringLiteral(" WHERE ") + where.join(QLatin1String(" AND "));
+    auto counted = execSql(m_db.connection(),
+                           QStringLiteral("SELECT COUNT(*) FROM user_accounts") + filter, values);
+    if (!counted) {
+        return fail(counted.error());
+    }
+    const qint64 total = counted->next() ? counted->value(0).toLongLong() : 0;
+    const QString column = columns.value(query.sortField, QStringLiteral("created_at"));
+    const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    // The id breaks ties, so pages never overlap or skip rows.
+    QVariantList pageValues = values;
+    pageValues << query.limit << query.offset;
+    auto q = execSql(m_db.connection(),
+                     QStringLiteral("SELECT %1 FROM user_accounts%2 ORDER BY %3%4, id%4 "
+                                    "LIMIT ? OFFSET ?")
+                         .arg(kAccountColumns, filter, column, direction),
+                     pageValues);
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<User> users;
+    while (q->next()) {
+        users.push_back(accountFromRow(*q).user);
+    }
+    return std::pair{std::move(users), total};
+}
+
+Result<qint64> UserStore::countActiveAdmins(Transaction &tx)
+{
+    auto v = queryValue(tx.db(),
+                        QStringLiteral("SELECT COUNT(*) FROM user_accounts WHERE role = 'admin' "
+                                       "AND status = 'active' AND deleted_at IS NULL"));
+    if (!v) {
+        return fail(v.error());
+    }
+    return v->toLongLong();
+}
+
+Result<void> UserStore::anonymise(Transaction &tx, const User &p, const QString &unusableHash)
+{
+    if (auto mfa = deleteMfa(tx, p.id); !mfa) {
+        return mfa;
+    }
+    if (auto challenges = done(execSql(
+            tx.db(), QStringLiteral("DELETE FROM user_mfa_challenges WHERE user_id = ?"), {p.id}));
+        !challenges) {
+        return challenges;
+    }
+    // Sessions keep no personal data once anonymised: the address and agent go.
+    if (auto sessions = done(
+            execSql(tx.db(),
+                    QStringLiteral(
+                        "UPDATE user_sessions SET address = '', user_agent = '' WHERE user_id = ?"),
+                    {p.id}));
+        !sessions) {
+        return sessions;
+    }
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("UPDATE user_accounts SET email = ?, password_hash = ?, first_name = ?, "
+                       "last_name = ?, status = ?, preferences = ?, updated_at = ?, deleted_at = ? "
+                       "WHERE id = ?"),
+        {p.email, unusableHash, p.firstName, p.lastName, p.status,
+         QString::fromStdString(p.preferences.toJson().dump()), p.updatedAtMs, p.deletedAtMs,
+         p.id}));
+}
+
+Result<std::vector<QString>> UserStore::revokeAllSessions(Transaction &tx, const QString &userId,
+                                                          qint64 nowMs, const QString &reason)
+{
+    auto live = liveSessions(userId, nowMs);
+    if (!live) {
+        return fail(live.error());
+    }
+    std::vector<QString> ids;
+    for (const Session &s : *live) {
+        auto revoked = revokeSession(tx, userId, s.id, nowMs, reason);
+        if (!revoked) {
+            return fail(revoked.error());
+        }
+        if (*revoked) {
+            ids.push_back(s.id);
+        }
+    }
+    return ids;
+}
+
+Result<std::vector<Session>> UserStore::allSessions(const QString &userId)
+{
+    return allRows(execSql(m_db.connection(),
+                           QStringLiteral("SELECT %1 FROM user_sessions WHERE user_id = ? "
+                                          "ORDER BY created_at DESC")
+                               .arg(kSessionColumns),
+                           {userId}),
+                   sessionFromRow);
+}
+
+Result<std::optional<StoredTotp>> UserStore::totp(const QString &userId)
+{
+    return firstRow(
+        execSql(m_db.connection(),
+                QStringLiteral("SELECT secret, confirmed_at IS NOT NULL, last_step "
+                               "FROM user_totp WHERE user_id = ?"),
+                {userId}),
+        [](const QSqlQuery &q) {
+            return StoredTotp{q.value(0).toString(), q.value(1).toBool(), q.value(2).toLongLong()};
+        });
+}
+
+Result<void> UserStore::putPendingTotp(Transaction &tx, const QString &userId,
+                                       const QString &sealed, qint64 nowMs)
+{
+    if (auto cleared = done(execSql(
+            tx.db(),
+            QStringLiteral("DELETE FROM user_totp WHERE user_id = ? AND confirmed_at IS NULL"),
+            {userId}));
+        !cleared) {
+        return cleared;
+    }
+    return done(execSql(tx.db(),
+                        QStringLiteral("INSERT INTO user_totp (user_id, secret, created_at) "
+                                       "VALUES (?, ?, ?)"),
+                        {userId, sealed, nowMs}));
+}
+
+Result<void> UserStore::confirmTotp(Transaction &tx, const QString &userId, qint64 step,
+                                    qint64 nowMs)
+{
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("UPDATE user_totp SET confirmed_at = ?, last_step = ? WHERE user_id = ?"),
+        {nowMs, step, userId}));
+}
+
+Result<bool> UserStore::useTotpStep(Transaction &tx, const QString &userId, qint64 step)
+{
+    return changedARow(execSql(
+        tx.db(),
+        QStringLiteral("UPDATE user_totp SET last_step = ? WHERE user_id = ? AND last_step < ?"),
+        {step, userId, step}));
+}
+
+Result<void> UserStore::deleteMfa(Transaction &tx, const QString &userId)
+{
+    if (auto codes = done(
+            execSql(tx.db(), QStringLiteral("DELETE FROM user_recovery_codes WHERE user_id = ?"),
+                    {userId}));
+        !codes) {
+        return codes;
+    }
+    return done(
+        execSql(tx.db(), QStringLiteral("DELETE FROM user_totp WHERE user_id = ?"), {userId}));
+}
+
+Result<void> UserStore::replaceRecoveryCodes(Transaction &tx, const QString &userId,
+                                             const QStringList &codeHashes, qint64 nowMs)
+{
+    if (auto cleared = done(
+            execSql(tx.db(), QStringLiteral("DELETE FROM user_recovery_codes WHERE user_id = ?"),
+                    {userId}));
+        !cleared) {
+        return cleared;
+    }
+    for (const QString &hash : codeHashes) {
+        if (auto stored = done(execSql(tx.db(),
+                                       QStringLiteral("INSERT INTO user_recovery_codes (code_hash, "
+                                                      "user_id, created_at) VALUES (?, ?, ?)"),
+                                       {hash, userId, nowMs}));
+            !stored) {
+            return stored;
+        }
+    }
+    return {};
+}
+
+Result<bool> UserStore::useRecoveryCode(Transaction &tx, const QString &userId,
+                                        const QString &codeHash, qint64 nowMs)
+{
+    return changedARow(
+        execSql(tx.db(),
+                QStringLiteral("UPDATE user_recovery_codes SET used_at = ? WHERE code_hash = "
+                               "? AND user_id = ? AND used_at IS NULL"),
+                {nowMs, codeHash, userId}));
+}
+
+Result<int> UserStore::recoveryCodesLeft(const QString &userId)
+{
+    auto v = queryValue(m_db.connection(),
+                        QStringLiteral("SELECT COUNT(*) FROM user_recovery_codes WHERE user_id = ? "
+                                       "AND used_at IS NULL"),
+                        {userId});
+    if (!v) {
+        return fail(v.error());
+    }
+    return v->toInt();
+}
+
+Result<void> UserStore::insertChallenge(Transaction &tx, const QString &tokenHash,
+                                        const MfaChallenge &c)
+{
+    return done(execSql(tx.db(),
+                        QStringLiteral("INSERT INTO user_mfa_challenges (token_hash, user_id, "
+                                       "address, user_agent, expires_at) VALUES (?, ?, ?, ?, ?)"),
+                        {tokenHash, c.userId, c.address, c.userAgent, c.expiresAtMs}));
+}
+
+Result<std::optional<MfaChallenge>> UserStore::challenge(Transaction &tx, const QString &tokenHash)
+{
+    return firstRow(
+        execSql(tx.db(),
+                QStringLiteral("SELECT user_id, address, user_agent, expires_at, "
+                               "attempts FROM user_mfa_challenges WHERE token_hash = ?"),
+                {tokenHash}),
+        [](const QSqlQuery &q) {
+            return MfaChallenge{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
+                                q.value(3).toLongLong(), q.value(4).toInt()};
+        });
+}
+
+Result<void> UserStore::setChallengeAttempts(Transaction &tx, const QString &tokenHash,
+                                             int attempts)
+{
+    return done(execSql(
+        tx.db(), QStringLiteral("UPDATE user_mfa_challenges SET attempts = ? WHERE token_hash = ?"),
+        {attempts, tokenHash}));
+}
+
+Result<void> UserStore::deleteChallenge(Transaction &tx, const QString &tokenHash, qint64 nowMs)
+{
+    // The expired ones of everybody go too: the table holds only what is pending.
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("DELETE FROM user_mfa_challenges WHERE token_hash = ? OR expires_at <= ?"),
+        {tokenHash, nowMs}));
+}
+
+Result<LoginFailures> UserStore::loginFailures(const QString &key)
+{
+    auto q = m_db.execCached(QStringLiteral("SELECT failures, window_start, last_failure, "
+                                            "locked_until FROM user_login_failures WHERE key = ?"),
+                             {key});
+    if (!q) {
+        return fail(q.error());
+    }
+    if (!(*q)->next()) {
+        return LoginFailures{};
+    }
+    return LoginFailures{(*q)->value(0).toInt(), (*q)->value(1).toLongLong(),
+                         (*q)->value(2).toLongLong(), (*q)->value(3).toLongLong()};
+}
+
+Result<void> UserStore::putLoginFailures(Transaction &tx, const QString &key,
+                                         const LoginFailures &f)
+{
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("INSERT INTO user_login_failures (key, failures, window_start, "
+                       "last_failure, locked_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO "
+                       "UPDATE SET failures = excluded.failures, window_start = "
+                       "excluded.window_start, last_failure = excluded.last_failure, "
+                       "locked_until = excluded.locked_until"),
+        {key, f.failures, f.windowStartMs, f.lastFailureMs, f.lockedUntilMs}));
+}
+
+Result<void> UserStore::clearLoginFailures(Transaction &tx, const QString &key)
+{
+    return done(
+        execSql(tx.db(), QStringLiteral("DELETE FROM user_login_failures WHERE key = ?"), {key}));
 }
 
 } // namespace colophon

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The user service's tables and queries (private to services/user):
-// user_accounts, user_sessions, user_refresh_tokens. Writes take the
+// user_accounts, user_sessions, user_refresh_tokens, user_totp,
+// user_recovery_codes, user_mfa_challenges, user_login_failures. Writes take the
 // caller's Transaction; nothing here decides whether a change is allowed.
 #pragma once
 
+#include "services/user/loginthrottle.h"
 #include "services/user/user.h"
 
+#include <QStringList>
 #include <optional>
 #include <vector>
 
@@ -26,6 +29,23 @@ struct StoredRefreshToken
     QString sessionId;
     qint64 expiresAtMs = 0;
     bool rotated = false;
+};
+
+struct StoredTotp
+{
+    QString sealedSecret; // SecretBox-sealed raw secret
+    bool confirmed = false;
+    qint64 lastStep = 0; // the newest time step used; older or equal ones are refused
+};
+
+// A password that was right for an account with MFA, waiting for its code.
+struct MfaChallenge
+{
+    QString userId;
+    QString address;
+    QString userAgent;
+    qint64 expiresAtMs = 0;
+    int attempts = 0;
 };
 
 class UserStore final
@@ -53,6 +73,44 @@ public:
     Result<std::optional<StoredRefreshToken>> refreshToken(Transaction &tx,
                                                            const QString &tokenHash);
     Result<void> markRotated(Transaction &tx, const QString &tokenHash, qint64 nowMs);
+
+    // Admin listing: one page and the total matching.
+    static const QStringList &sortFields();
+    Result<std::pair<std::vector<User>, qint64>> listUsers(const UserQuery &query);
+    Result<qint64> countActiveAdmins(Transaction &tx);
+    // Personal data replaced by placeholders, password unusable, MFA gone,
+    // deleted_at set; the row (and so authorship) stays.
+    Result<void> anonymise(Transaction &tx, const User &placeholder, const QString &unusableHash);
+    // Revokes every live session; the ids revoked.
+    Result<std::vector<QString>> revokeAllSessions(Transaction &tx, const QString &userId,
+                                                   qint64 nowMs, const QString &reason);
+    // All sessions, live or not, newest first (for the user's export).
+    Result<std::vector<Session>> allSessions(const QString &userId);
+
+    Result<std::optional<StoredTotp>> totp(const QString &userId);
+    // Replaces an unconfirmed enrolment (never a confirmed one).
+    Result<void> putPendingTotp(Transaction &tx, const QString &userId, const QString &sealed,
+                                qint64 nowMs);
+    Result<void> confirmTotp(Transaction &tx, const QString &userId, qint64 step, qint64 nowMs);
+    // Records step as used if it is newer than the last one; false for a replay.
+    Result<bool> useTotpStep(Transaction &tx, const QString &userId, qint64 step);
+    Result<void> deleteMfa(Transaction &tx, const QString &userId);
+    Result<void> replaceRecoveryCodes(Transaction &tx, const QString &userId,
+                                      const QStringList &codeHashes, qint64 nowMs);
+    // Marks an unused code used; false when there is none such.
+    Result<bool> useRecoveryCode(Transaction &tx, const QString &userId, const QString &codeHash,
+                                 qint64 nowMs);
+    Result<int> recoveryCodesLeft(const QString &userId);
+
+    Result<void> insertChallenge(Transaction &tx, const QString &tokenHash,
+                                 const MfaChallenge &challenge);
+    Result<std::optional<MfaChallenge>> challenge(Transaction &tx, const QString &tokenHash);
+    Result<void> setChallengeAttempts(Transaction &tx, const QString &tokenHash, int attempts);
+    Result<void> deleteChallenge(Transaction &tx, const QString &tokenHash, qint64 nowMs);
+
+    Result<LoginFailures> loginFailures(const QString &key);
+    Result<void> putLoginFailures(Transaction &tx, const QString &key, const LoginFailures &f);
+    Result<void> clearLoginFailures(Transaction &tx, const QString &key);
 
 private:
     Database &m_db;

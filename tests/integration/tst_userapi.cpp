@@ -2,7 +2,7 @@
 // The user service over the real colophon-server: registration, login, access and refresh
 // tokens, the profile, sessions, password changes, the bootstrap admin and
 // `colophonctl user create`.
-#include "tests/support/serverprocess.h"
+#include "tests/support/apitest.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -20,11 +20,19 @@
 #include <csignal>
 #include <memory>
 
+using colophon::test::compact;
+using colophon::test::describe;
+using colophon::test::Env;
 using colophon::test::HttpHeaders;
 using colophon::test::HttpReply;
 using colophon::test::httpRequest;
+using colophon::test::jsonOf;
+using colophon::test::problemIssue;
 using colophon::test::ProgramRun;
+using colophon::test::randomPassword;
 using colophon::test::ServerProcess;
+using colophon::test::statusIssue;
+using colophon::test::unauthorizedIssue;
 
 namespace {
 
@@ -34,85 +42,6 @@ constexpr int kExitTimeoutMs = 30000;
 constexpr int kSettleTimeoutMs = 15000;
 constexpr int kRequestTimeoutMs = 30000;
 constexpr int kRunTimeoutMs = 60000;
-
-using Env = QList<QPair<QString, QString>>;
-
-// Cheap password hashing and no rate limits: what every server and colophonctl here runs with.
-Env testEnv(const Env &extra = {})
-{
-    Env env{{QStringLiteral("COLOPHON_AUTH_ARGON2_OPS"), QStringLiteral("1")},
-            {QStringLiteral("COLOPHON_AUTH_ARGON2_MEM_KIB"), QStringLiteral("8")},
-            {QStringLiteral("COLOPHON_RATE_LIMIT"), QStringLiteral("0")}};
-    env += extra; // inserted later, so an extra entry wins
-    return env;
-}
-
-QJsonObject jsonOf(const HttpReply &reply)
-{
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(reply.body, &error);
-    return error.error == QJsonParseError::NoError ? doc.object() : QJsonObject();
-}
-
-QByteArray compact(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// For failure messages.
-QString describe(const HttpReply &reply)
-{
-    return QStringLiteral("HTTP %1, Content-Type '%2', body: %3")
-        .arg(reply.status)
-        .arg(QString::fromUtf8(reply.header("Content-Type")),
-             QString::fromUtf8(reply.body.left(1000)));
-}
-
-// Fails the calling test with `issue` unless it is empty.
-#define VERIFY_NO_ISSUE(expression)                                                                \
-    do {                                                                                           \
-        const QString issue_ = (expression);                                                       \
-        QVERIFY2(issue_.isEmpty(), qPrintable(issue_));                                            \
-    } while (false)
-
-QString statusIssue(const HttpReply &reply, int expected)
-{
-    return reply.status == expected
-               ? QString()
-               : QStringLiteral("expected HTTP %1; %2").arg(expected).arg(describe(reply));
-}
-
-// An RFC 9457 problem with this status, a detail, a code and, if given, the field at fault.
-QString problemIssue(const HttpReply &reply, int status, const QString &field = {})
-{
-    QStringList issues;
-    if (reply.status != status)
-        issues << QStringLiteral("status %1, expected %2").arg(reply.status).arg(status);
-    if (!reply.header("Content-Type").startsWith("application/problem+json"))
-        issues << QStringLiteral("not application/problem+json");
-    const QJsonObject problem = jsonOf(reply);
-    if (problem.value(QLatin1String("status")).toInt() != status)
-        issues << QStringLiteral("\"status\" member is not %1").arg(status);
-    if (problem.value(QLatin1String("detail")).toString().isEmpty())
-        issues << QStringLiteral("no \"detail\"");
-    if (problem.value(QLatin1String("code")).toString().isEmpty())
-        issues << QStringLiteral("no \"code\"");
-    if (!field.isEmpty() && problem.value(QLatin1String("field")).toString() != field)
-        issues << QStringLiteral("\"field\" is not \"%1\"").arg(field);
-    return issues.isEmpty() ? QString()
-                            : issues.join(QLatin1String("; ")) + u'\n' + describe(reply);
-}
-
-// A 401 problem; on the routes that take a bearer token, with a Bearer challenge.
-QString unauthorizedIssue(const HttpReply &reply, bool bearerChallenge = true)
-{
-    QString issue = problemIssue(reply, 401);
-    if (bearerChallenge &&
-        !reply.header("WWW-Authenticate").trimmed().toLower().startsWith("bearer")) {
-        issue += QStringLiteral("\nno WWW-Authenticate: Bearer header; ") + describe(reply);
-    }
-    return issue;
-}
 
 QPair<QByteArray, QByteArray> header(const QByteArray &name, const QByteArray &value)
 {
@@ -202,12 +131,6 @@ QByteArray withAlgNone(const QByteArray &jwt)
     return base64Url(R"({"alg":"none","typ":"JWT"})") + '.' + jwt.split('.').value(1) + '.';
 }
 
-QString randomPassword()
-{
-    return QStringLiteral("Tst-") + QUuid::createUuid().toString(QUuid::Id128).left(16) +
-           QStringLiteral("!");
-}
-
 struct CtlRun : ProgramRun
 {
     QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
@@ -217,7 +140,7 @@ struct CtlRun : ProgramRun
 CtlRun runCtl(const QStringList &arguments, const QString &workDir, const QByteArray &input = {})
 {
     QProcess p;
-    p.setProcessEnvironment(colophon::test::childEnvironment(testEnv()));
+    p.setProcessEnvironment(colophon::test::childEnvironment(colophon::test::apiTestEnv()));
     p.setWorkingDirectory(workDir);
     p.start(colophon::test::ctlBinary(), arguments);
     CtlRun run;
@@ -410,7 +333,7 @@ private:
     static bool startServer(ServerProcess &server, const Env &extraEnv = {},
                             const QStringList &arguments = {})
     {
-        if (server.start(arguments, testEnv(extraEnv), kStartTimeoutMs))
+        if (server.start(arguments, colophon::test::apiTestEnv(extraEnv), kStartTimeoutMs))
             return true;
         qWarning("server did not start: %s", qPrintable(server.diagnostics()));
         return false;
@@ -1140,7 +1063,7 @@ private slots:
         const QStringList again =
             QStringList{QStringLiteral("--data"), first.dataDir()} + bootstrap;
         ServerProcess second;
-        const bool served = second.start(again, testEnv(), kStartTimeoutMs);
+        const bool served = second.start(again, colophon::test::apiTestEnv(), kStartTimeoutMs);
         if (!served) {
             QVERIFY2(second.waitForExit(kExitTimeoutMs), qPrintable(second.diagnostics()));
             QCOMPARE(second.process().exitStatus(), QProcess::NormalExit);

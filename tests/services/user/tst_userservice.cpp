@@ -1,215 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Proves UserService's rules (accounts, sign-in, tokens, sessions) and the events each writes.
-#include "backend/auth/jwt.h"
-#include "backend/auth/passwordhasher.h"
-#include "backend/db/database.h"
-#include "backend/db/migrations.h"
-#include "backend/db/sqlquery.h"
-#include "backend/events/eventlog.h"
-#include "services/user/userservice.h"
-#include "tests/support/testsupport.h"
+#include "tests/services/user/userservicefixture.h"
 
-#include <QTemporaryDir>
-#include <QTest>
-#include <memory>
-#include <optional>
-#include <vector>
-
-using colophon::Actor;
-using colophon::Argon2Params;
-using colophon::ClientInfo;
-using colophon::Database;
-using colophon::Error;
-using colophon::ErrorCode;
-using colophon::Event;
-using colophon::EventLog;
-using colophon::JwtSigner;
-using colophon::MigrationRegistry;
-using colophon::NewUser;
-using colophon::PasswordHasher;
-using colophon::ProfileChange;
-using colophon::queryValue;
-using colophon::Result;
-using colophon::Role;
-using colophon::Session;
-using colophon::TokenPair;
-using colophon::User;
-using colophon::UserService;
-using colophon::UserSettings;
-using colophon::test::ManualClock;
-
-namespace {
-
-const QString kAdminEmail = QStringLiteral("admin@example.org");
-const QString kAdminPassword = QStringLiteral("admin-password-1");
-const QString kPassword = QStringLiteral("correct horse battery");
-const QString kNewPassword = QStringLiteral("staple battery horse");
-const ClientInfo kClient{QStringLiteral("192.0.2.1"), QStringLiteral("tst_userservice")};
-
-QString describe(const Error &e)
-{
-    return QStringLiteral("%1: %2 [%3]").arg(colophon::errorCodeName(e.code), e.message, e.field);
-}
-
-// The failure message of a result, empty when it holds a value (QVERIFY2 evaluates it anyway).
-template <typename T> QString why(const Result<T> &r)
-{
-    return r ? QString() : describe(r.error());
-}
-
-NewUser person(const QString &email, Role role = Role::Consumer,
-               const QString &password = kPassword)
-{
-    return {email, password, QStringLiteral("Ada"), QStringLiteral("Lovelace"), role};
-}
-
-// JSON as text, for QCOMPARE.
-QString jsonText(const nlohmann::json &j)
-{
-    return QString::fromStdString(j.dump());
-}
-
-// A string member of an event payload, empty when absent.
-QString str(const nlohmann::json &j, const char *key)
-{
-    return QString::fromStdString(j.value(key, std::string()));
-}
-
-} // namespace
-
-class TestUserService final : public QObject
+class TestUserService final : public UserServiceFixture
 {
     Q_OBJECT
 
-private:
-    void startService(UserSettings settings = {})
-    {
-        m_service.reset();
-        m_service = std::make_unique<UserService>(*m_db, *m_log, *m_hasher, *m_signer, settings,
-                                                  [this] { return m_clock.nowMs(); });
-    }
-
-    // Every stored event of the type (all events when type is empty), in log order.
-    std::vector<Event> events(const QString &type = {}) const
-    {
-        std::vector<Event> out;
-        auto all = m_log->readAfter(0, 100000);
-        if (!all) {
-            qWarning("%s", qPrintable(describe(all.error())));
-            return out;
-        }
-        for (Event &e : *all) {
-            if (type.isEmpty() || e.type == type) {
-                out.push_back(std::move(e));
-            }
-        }
-        return out;
-    }
-
-    // The newest event of the type; an empty event (no type) when there is none.
-    Event lastEvent(const QString &type) const
-    {
-        auto all = events(type);
-        return all.empty() ? Event{} : all.back();
-    }
-
-    qint64 eventCount() const
-    {
-        auto n = m_log->count();
-        return n ? *n : -1;
-    }
-
-    qint64 accountRows(const QString &email)
-    {
-        auto n = queryValue(m_db->connection(),
-                            QStringLiteral("SELECT COUNT(*) FROM user_accounts WHERE email = ?"),
-                            {email});
-        return n ? n->toLongLong() : -1;
-    }
-
-    // Signs in and resolves the access token, failing the test on any error.
-    std::optional<std::pair<TokenPair, Actor>> signIn(const QString &email, const QString &password)
-    {
-        auto tokens = m_service->login(email, password, kClient);
-        if (!tokens) {
-            qWarning("login: %s", qPrintable(describe(tokens.error())));
-            return std::nullopt;
-        }
-        auto actor = m_service->authenticate(tokens->accessToken);
-        if (!actor) {
-            qWarning("authenticate: %s", qPrintable(describe(actor.error())));
-            return std::nullopt;
-        }
-        return std::make_pair(*tokens, *actor);
-    }
-
-    // An account made by the admin, failing the test on any error.
-    std::optional<User> makeUser(const QString &email, Role role = Role::Consumer)
-    {
-        auto user = m_service->createUser(m_admin, person(email, role));
-        if (!user) {
-            qWarning("createUser: %s", qPrintable(describe(user.error())));
-            return std::nullopt;
-        }
-        return *user;
-    }
-
-    QTemporaryDir m_dir;
-    int m_files = 0;
-    ManualClock m_clock;
-    std::unique_ptr<PasswordHasher> m_hasher;
-    std::unique_ptr<JwtSigner> m_signer;
-    std::unique_ptr<Database> m_db;
-    std::unique_ptr<EventLog> m_log;
-    std::unique_ptr<UserService> m_service;
-    User m_adminUser;
-    Actor m_admin;
-
 private slots:
-    void initTestCase()
-    {
-        QVERIFY(m_dir.isValid());
-        // Cheap argon2 parameters: the cost is the hasher's concern, not the service's.
-        m_hasher =
-            std::make_unique<PasswordHasher>(Argon2Params{1, 8 * 1024}, colophon::PasswordPolicy{},
-                                             QSet<QString>{QStringLiteral("password123")});
-        m_signer = std::make_unique<JwtSigner>(JwtSigner::generateKey());
-    }
-
-    void init()
-    {
-        m_clock.set(1'700'000'000'000);
-        auto db = Database::openSqlite(m_dir.filePath(QStringLiteral("user-%1.db").arg(m_files++)));
-        QVERIFY2(db, qPrintable(why(db)));
-        m_db = std::move(*db);
-        MigrationRegistry registry;
-        EventLog::registerMigrations(registry);
-        UserService::registerMigrations(registry);
-        auto migrated = colophon::migrate(*m_db, registry);
-        QVERIFY2(migrated, qPrintable(why(migrated)));
-        auto log = EventLog::open(*m_db, [this] { return m_clock.nowMs(); });
-        QVERIFY2(log, qPrintable(why(log)));
-        m_log = std::move(*log);
-        startService();
-
-        // The first admin, made by the system as at bootstrap, then signed in.
-        auto admin = m_service->createUser(Actor::system(),
-                                           person(kAdminEmail, Role::Admin, kAdminPassword));
-        QVERIFY2(admin, qPrintable(why(admin)));
-        m_adminUser = *admin;
-        auto signedIn = signIn(kAdminEmail, kAdminPassword);
-        QVERIFY(signedIn);
-        m_admin = signedIn->second;
-        QCOMPARE(m_admin.role, Role::Admin);
-    }
-
-    void cleanup()
-    {
-        m_service.reset();
-        m_log.reset();
-        m_db.reset();
-    }
-
     // --- accounts ---
 
     void createUserWritesTheAccountAndOneSecretFreeEvent()
@@ -384,11 +181,11 @@ private slots:
         QVERIFY(makeUser(QStringLiteral("reader@example.org")));
         const qint64 before = eventCount();
 
-        auto wrong = m_service->login(QStringLiteral("reader@example.org"),
-                                      QStringLiteral("wrong-pw-123"), kClient);
+        auto wrong =
+            passwordLogin(QStringLiteral("reader@example.org"), QStringLiteral("wrong-pw-123"));
         QVERIFY(!wrong);
         QCOMPARE(wrong.error().code, ErrorCode::Unauthenticated);
-        auto other = m_service->login(email, password, kClient);
+        auto other = passwordLogin(email, password);
         QVERIFY(!other);
         QCOMPARE(other.error().code, wrong.error().code);
         QCOMPARE(other.error().message, wrong.error().message);
@@ -407,14 +204,14 @@ private slots:
         QFETCH(QString, status);
         auto user = makeUser(QStringLiteral("idle@example.org"), Role::Creator);
         QVERIFY(user);
-        auto before = m_service->login(QStringLiteral("idle@example.org"), kPassword, kClient);
+        auto before = passwordLogin(QStringLiteral("idle@example.org"), kPassword);
         QVERIFY(before);
         // No API changes a status yet (admin user management is still to
         // come), so the test sets it in the table, as an admin action will.
         QVERIFY(colophon::execSql(
             m_db->connection(), QStringLiteral("UPDATE user_accounts SET status = ? WHERE id = ?"),
             {status, user->id}));
-        auto refused = m_service->login(QStringLiteral("idle@example.org"), kPassword, kClient);
+        auto refused = passwordLogin(QStringLiteral("idle@example.org"), kPassword);
         QVERIFY(!refused);
         QCOMPARE(refused.error().code, ErrorCode::PermissionDenied);
         // A token issued before the change stops working at once.
@@ -457,8 +254,8 @@ private slots:
     {
         auto user = makeUser(QStringLiteral("ed@example.org"), Role::Editor);
         QVERIFY(user);
-        auto first = m_service->login(QStringLiteral("ed@example.org"), kPassword, kClient);
-        auto second = m_service->login(QStringLiteral("ed@example.org"), kPassword, kClient);
+        auto first = passwordLogin(QStringLiteral("ed@example.org"), kPassword);
+        auto second = passwordLogin(QStringLiteral("ed@example.org"), kPassword);
         QVERIFY2(first && second, qPrintable(why(first) + why(second)));
 
         auto a = m_service->authenticate(first->accessToken);
@@ -514,7 +311,7 @@ private slots:
         QFETCH(qint64, afterMs);
         QFETCH(bool, valid);
         QVERIFY(makeUser(QStringLiteral("reader@example.org")));
-        auto tokens = m_service->login(QStringLiteral("reader@example.org"), kPassword, kClient);
+        auto tokens = passwordLogin(QStringLiteral("reader@example.org"), kPassword);
         QVERIFY2(tokens, qPrintable(why(tokens)));
         QCOMPARE(tokens->expiresIn, UserSettings{}.accessTokenSeconds);
 
@@ -639,7 +436,7 @@ private slots:
         QFETCH(qint64, afterMs);
         QFETCH(bool, valid);
         QVERIFY(makeUser(QStringLiteral("reader@example.org")));
-        auto tokens = m_service->login(QStringLiteral("reader@example.org"), kPassword, kClient);
+        auto tokens = passwordLogin(QStringLiteral("reader@example.org"), kPassword);
         QVERIFY2(tokens, qPrintable(why(tokens)));
 
         m_clock.advance(afterMs);
@@ -653,7 +450,7 @@ private slots:
     void aRotatedRefreshTokenDoesNotOutliveItsSession()
     {
         QVERIFY(makeUser(QStringLiteral("reader@example.org")));
-        auto tokens = m_service->login(QStringLiteral("reader@example.org"), kPassword, kClient);
+        auto tokens = passwordLogin(QStringLiteral("reader@example.org"), kPassword);
         QVERIFY2(tokens, qPrintable(why(tokens)));
         const qint64 life = UserSettings{}.refreshTokenSeconds * 1000;
 
@@ -684,7 +481,7 @@ private slots:
         QCOMPARE(eventCount(), before);
         QVERIFY(m_service->authenticate(signedIn->first.accessToken));
         QVERIFY(signIn(QStringLiteral("reader@example.org"), kPassword));
-        QVERIFY(!m_service->login(QStringLiteral("reader@example.org"), kNewPassword, kClient));
+        QVERIFY(!passwordLogin(QStringLiteral("reader@example.org"), kNewPassword));
     }
 
     void changePasswordKeepsTheCallersSessionAndRevokesTheOthers()
@@ -716,7 +513,7 @@ private slots:
         QCOMPARE(live->at(0).id, caller->second.sessionId);
 
         QVERIFY(signIn(QStringLiteral("reader@example.org"), kNewPassword));
-        auto old = m_service->login(QStringLiteral("reader@example.org"), kPassword, kClient);
+        auto old = passwordLogin(QStringLiteral("reader@example.org"), kPassword);
         QVERIFY(!old);
         QCOMPARE(old.error().code, ErrorCode::Unauthenticated);
 
