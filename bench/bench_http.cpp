@@ -25,6 +25,7 @@
 #include "backend/observability/metrics.h"
 #include "services/user/userservice.h"
 
+#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
@@ -182,21 +183,37 @@ QString writeScript(const QTemporaryDir &dir, const QString &name, const QString
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
-    int seconds = 10;
-    int connections = 64;
-    QString only;
-    int threads = 2;
-    const QStringList args = app.arguments();
-    for (int i = 1; i + 1 < args.size(); ++i) {
-        if (args[i] == QLatin1String("--duration")) {
-            seconds = args[i + 1].toInt();
-        } else if (args[i] == QLatin1String("--connections")) {
-            connections = args[i + 1].toInt();
-        } else if (args[i] == QLatin1String("--threads")) {
-            threads = args[i + 1].toInt();
-        } else if (args[i] == QLatin1String("--only")) {
-            only = args[i + 1];
-        }
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Measures colophon-server against nginx with wrk on loopback."));
+    parser.addHelpOption();
+    const QCommandLineOption durationOption(QStringLiteral("duration"),
+                                            QStringLiteral("Seconds per target (default 10)."),
+                                            QStringLiteral("SECONDS"), QStringLiteral("10"));
+    const QCommandLineOption connectionsOption(QStringLiteral("connections"),
+                                               QStringLiteral("wrk connections (default 64)."),
+                                               QStringLiteral("N"), QStringLiteral("64"));
+    const QCommandLineOption threadsOption(QStringLiteral("threads"),
+                                           QStringLiteral("Server I/O threads (default 2)."),
+                                           QStringLiteral("N"), QStringLiteral("2"));
+    const QCommandLineOption onlyOption(
+        QStringLiteral("only"),
+        QStringLiteral("One group: nginx, health, read, write, auth or inprocess."),
+        QStringLiteral("GROUP"));
+    parser.addOptions({durationOption, connectionsOption, threadsOption, onlyOption});
+    parser.process(app); // --help, or an unknown option, exits here
+    bool ok[3] = {};
+    const int seconds = parser.value(durationOption).toInt(&ok[0]);
+    const int connections = parser.value(connectionsOption).toInt(&ok[1]);
+    const int threads = parser.value(threadsOption).toInt(&ok[2]);
+    const QString only = parser.value(onlyOption);
+    static const QStringList groups{QStringLiteral("nginx"), QStringLiteral("health"),
+                                    QStringLiteral("read"),  QStringLiteral("write"),
+                                    QStringLiteral("auth"),  QStringLiteral("inprocess")};
+    if (!ok[0] || !ok[1] || !ok[2] || seconds < 1 || connections < 1 || threads < 1 ||
+        (!only.isEmpty() && !groups.contains(only))) {
+        std::fprintf(stderr, "colophon-bench-http: bad arguments; see --help\n");
+        return 2;
     }
     if (QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty()) {
         std::fprintf(

@@ -324,22 +324,16 @@ Result<Actor> UserService::authenticate(const QString &accessToken)
     if (!claims) {
         return fail(claims.error());
     }
-    auto session = m_store->liveSession(claims->sessionId, now);
-    if (!session) {
-        return fail(session.error());
+    // The role comes from the account, not the token: a change applies at
+    // once, as does a revoked session or an account no longer active.
+    auto role = m_store->liveSessionRole(claims->sessionId, claims->subject, now);
+    if (!role) {
+        return fail(role.error());
     }
-    if (!session->has_value() || (*session)->userId != claims->subject) {
+    if (!role->has_value()) {
         return fail(unauthenticated(QStringLiteral("the session has ended")));
     }
-    auto account = m_store->accountById(claims->subject);
-    if (!account) {
-        return fail(account.error());
-    }
-    if (!account->has_value() || (*account)->user.status != QLatin1String("active")) {
-        return fail(unauthenticated(QStringLiteral("the account is not active")));
-    }
-    // The role comes from the account, not the token: a change applies at once.
-    return Actor{claims->subject, (*account)->user.role, claims->sessionId};
+    return Actor{claims->subject, **role, claims->sessionId};
 }
 
 Result<void> UserService::revoke(Transaction &tx, const QString &userId, const QString &sessionId,

@@ -248,6 +248,23 @@ Result<std::optional<Session>> UserStore::liveSession(const QString &sessionId, 
     return std::optional<Session>(sessionFromRow(**q));
 }
 
+Result<std::optional<Role>> UserStore::liveSessionRole(const QString &sessionId,
+                                                       const QString &userId, qint64 nowMs)
+{
+    auto q = m_db.execCached(
+        QStringLiteral("SELECT a.role FROM user_sessions s JOIN user_accounts a ON a.id = "
+                       "s.user_id WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND "
+                       "s.expires_at > ? AND a.status = 'active' AND a.deleted_at IS NULL"),
+        {sessionId, userId, nowMs});
+    if (!q) {
+        return fail(q.error());
+    }
+    if (!(*q)->next()) {
+        return std::optional<Role>();
+    }
+    return parseRole((*q)->value(0).toString());
+}
+
 Result<std::vector<Session>> UserStore::liveSessions(const QString &userId, qint64 nowMs)
 {
     return allRows(
