@@ -6,15 +6,19 @@
 #include "backend/auth/passwordhasher.h"
 #include "backend/config/config.h"
 #include "backend/db/database.h"
+#include "backend/db/idempotency.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventbus.h"
 #include "backend/events/eventlog.h"
 #include "backend/observability/logger.h"
+#include "services/content/contenthttp.h"
+#include "services/content/contentservice.h"
 #include "services/user/userhttp.h"
 #include "services/user/userservice.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QTimer>
 
 namespace colophon {
 
@@ -24,10 +28,15 @@ ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
 {
     EventLog::registerMigrations(m_migrations);
     UserService::registerMigrations(m_migrations);
+    IdempotencyStore::registerMigrations(m_migrations);
+    ContentService::registerMigrations(m_migrations);
 }
 
 ServiceHost::~ServiceHost()
 {
+    m_scheduler.reset();
+    m_content.reset();
+    m_idempotency.reset();
     m_users.reset();
     m_bus.reset();
     m_log.reset();
@@ -126,6 +135,8 @@ Result<void> ServiceHost::openServices()
         setting("auth.lockout.max_seconds"), setting("auth.lockout.address_failures"),
         setting("auth.lockout.window_seconds")};
     m_users = std::make_unique<UserService>(*m_db, *m_log, *m_hasher, *m_signer, users);
+    m_idempotency = std::make_unique<IdempotencyStore>(*m_db);
+    m_content = std::make_unique<ContentService>(*m_db, *m_log);
     return {};
 }
 
@@ -192,11 +203,34 @@ Result<HostStatus> ServiceHost::status()
     return s;
 }
 
+void ServiceHost::startScheduler(int intervalMs)
+{
+    if (!m_content) {
+        return;
+    }
+    const auto fire = [this] {
+        auto fired = m_content->runSchedules();
+        if (!fired) {
+            m_logger.warn("scheduled publication failed",
+                          {{"error", fired.error().message.toStdString()}});
+        } else if (*fired > 0) {
+            m_logger.info("scheduled publication", {{"items", *fired}});
+        }
+    };
+    m_scheduler = std::make_unique<QTimer>();
+    QObject::connect(m_scheduler.get(), &QTimer::timeout, fire);
+    m_scheduler->start(intervalMs);
+    fire();
+}
+
 void ServiceHost::registerRoutes(Router &router)
 {
     registerSystemRoutes(router, *this);
     if (m_users) {
         registerUserRoutes(router, *m_users);
+    }
+    if (m_content && m_users && m_idempotency) {
+        registerContentRoutes(router, *m_content, *m_users, *m_idempotency);
     }
 }
 

@@ -14,6 +14,8 @@
 #include <memory>
 #include <vector>
 
+QT_FORWARD_DECLARE_CLASS(QTimer)
+
 namespace colophon {
 
 class Config;
@@ -26,6 +28,8 @@ class JwtSigner;
 class PasswordHasher;
 class Router;
 class UserService;
+class ContentService;
+class IdempotencyStore;
 
 enum class HostRole { Desktop, Server, Tool };
 
@@ -67,6 +71,7 @@ public:
     EventBus *eventBus() { return m_bus.get(); }
     // The services; null in Inspect mode.
     UserService *users() { return m_users.get(); }
+    ContentService *content() { return m_content.get(); }
 
     Result<HostStatus> status();
 
@@ -74,6 +79,11 @@ public:
     // already run it once: openingMigration() says what that run applied.
     Result<MigrationReport> migrate();
     const MigrationReport &openingMigration() const { return m_openingMigration; }
+
+    // Fires due schedules (content publishAt/unpublishAt) now, then every
+    // intervalMs on the calling thread's event loop; a due time that passed
+    // while the process was down fires at once.
+    void startScheduler(int intervalMs = 1000);
 
     // The routes of the system (/healthz, /readyz, /metrics, OpenAPI) and of
     // every service, on router.
@@ -97,6 +107,9 @@ private:
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtSigner> m_signer;
     std::unique_ptr<UserService> m_users;
+    std::unique_ptr<IdempotencyStore> m_idempotency;
+    std::unique_ptr<ContentService> m_content;
+    std::unique_ptr<QTimer> m_scheduler;
 };
 
 } // namespace colophon

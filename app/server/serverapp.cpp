@@ -142,6 +142,7 @@ int runServer(const QStringList &arguments)
         server.host().find(':') != std::string::npos ? "[" + server.host() + "]" : server.host();
     const std::string url = "http://" + hostText + ":" + std::to_string(server.port());
     watchStopSignals();
+    (*host)->startScheduler();
     logger.info("listening", {{"url", url},
                               {"dataDir", (*host)->dataDir().toStdString()},
                               {"replicaId", (*host)->eventLog()->replicaId().toStdString()},

@@ -2,6 +2,8 @@
 // Structured JSON log lines, the thread's log context and the spdlog-backed Logger.
 #include "backend/observability/logger.h"
 
+#include "backend/observability/tracecontext.h"
+
 #include <array>
 #include <cstdio>
 #include <spdlog/logger.h>
@@ -202,6 +204,15 @@ void Logger::log(LogLevel level, std::string_view message, const nlohmann::json 
 void Logger::flush() const
 {
     m_logger->flush();
+}
+
+QString currentTraceparent()
+{
+    const LogContext &ctx = currentLogContext();
+    if (ctx.traceId.empty()) {
+        return {};
+    }
+    return QString::fromStdString(TraceContext{ctx.traceId, ctx.spanId, 1}.toTraceparent());
 }
 
 } // namespace colophon

@@ -2,6 +2,7 @@
 // Structured logging: one JSON object a line with the blueprint's fields, via spdlog.
 #pragma once
 
+#include <QString>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -36,6 +37,9 @@ struct LogContext
 
 // The calling thread's context; empty until a LogContextScope sets it.
 const LogContext &currentLogContext();
+// The W3C traceparent of the current log context (the request being served),
+// or an empty string outside any trace: what events caused here carry.
+QString currentTraceparent();
 
 // Sets the calling thread's log context for its lifetime and restores the
 // previous one on destruction, so scopes nest. Must be destroyed on the thread

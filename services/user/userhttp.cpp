@@ -3,6 +3,7 @@
 
 #include "backend/http/pagination.h"
 #include "backend/http/problem.h"
+#include "backend/http/requestbody.h"
 #include "backend/http/router.h"
 #include "services/user/userservice.h"
 
@@ -12,65 +13,10 @@ namespace colophon {
 
 namespace {
 
-// The body as a JSON object with only the allowed keys, or the answer to
-// send instead: 400 for malformed JSON, 422 naming an unexpected field.
-std::optional<HttpResponse> readObject(const HttpRequest &req, const std::set<std::string> &allowed,
-                                       nlohmann::json &out)
-{
-    auto body = req.jsonBody();
-    if (!body || !body->is_object()) {
-        return problemResponse(400, "the request body must be a JSON object",
-                               {{"code", "invalid-json"}});
-    }
-    for (auto it = body->begin(); it != body->end(); ++it) {
-        if (!allowed.contains(it.key())) {
-            return problemResponse(Error::invalid(
-                QStringLiteral("%1 cannot be set here").arg(QString::fromStdString(it.key())),
-                QString::fromStdString(it.key())));
-        }
-    }
-    out = std::move(*body);
-    return std::nullopt;
-}
-
-Result<QString> stringField(const nlohmann::json &j, const char *key, bool required = true)
-{
-    const QString field = QLatin1String(key);
-    if (!j.contains(key)) {
-        if (required) {
-            return fail(Error::invalid(QStringLiteral("%1 is required").arg(field), field));
-        }
-        return QString();
-    }
-    if (!j[key].is_string()) {
-        return fail(Error::invalid(QStringLiteral("%1 must be a string").arg(field), field));
-    }
-    return QString::fromStdString(j[key].get<std::string>());
-}
-
 ClientInfo clientOf(const HttpRequest &req)
 {
     return {QString::fromStdString(req.clientAddress),
             QString::fromStdString(std::string(req.header("User-Agent")))};
-}
-
-HttpResponse unauthorized(const Error &e)
-{
-    HttpResponse res = problemResponse(e);
-    if (res.status == 401) {
-        res.setHeader("WWW-Authenticate", "Bearer");
-    }
-    return res;
-}
-
-// Runs fn with the bearer's actor, or answers 401.
-template <typename F> HttpResponse withActor(UserService &users, HttpRequest &req, F &&fn)
-{
-    auto actor = bearerActor(users, req);
-    if (!actor) {
-        return unauthorized(actor.error());
-    }
-    return fn(*actor);
 }
 
 HttpResponse userResponse(const Result<User> &user, int status = 200)
@@ -92,7 +38,7 @@ HttpResponse secretJson(const nlohmann::json &body)
 // Tokens or an MFA step; a refusal as 401 (with the Bearer challenge) or 429.
 template <typename T> HttpResponse signInResponse(const Result<T> &result)
 {
-    return result ? secretJson(result->toJson()) : unauthorized(result.error());
+    return result ? secretJson(result->toJson()) : unauthorizedResponse(result.error());
 }
 
 HttpResponse codesResponse(const Result<QStringList> &codes)
@@ -120,38 +66,6 @@ HttpResponse adminUserResponse(const Result<User> &user, int status = 200)
         res.setHeader("ETag", userEtag(*user));
     }
     return res;
-}
-
-// Reads the named string fields of body into targets: absent ones stay unset
-// unless required.
-std::optional<HttpResponse>
-readStrings(const nlohmann::json &body, bool required,
-            std::initializer_list<std::pair<const char *, QString *>> fields)
-{
-    for (auto [key, target] : fields) {
-        auto value = stringField(body, key, required);
-        if (!value) {
-            return problemResponse(value.error());
-        }
-        *target = *value;
-    }
-    return std::nullopt;
-}
-
-// A body of exactly these string fields, all required, read into their targets.
-std::optional<HttpResponse>
-readStringBody(const HttpRequest &req,
-               std::initializer_list<std::pair<const char *, QString *>> fields)
-{
-    std::set<std::string> allowed;
-    for (const auto &field : fields) {
-        allowed.insert(field.first);
-    }
-    nlohmann::json body;
-    if (auto refused = readObject(req, allowed, body)) {
-        return refused;
-    }
-    return readStrings(body, true, fields);
 }
 
 Result<UserQuery> userQueryOf(const HttpRequest &req)
@@ -215,10 +129,19 @@ HttpResponse sessionsResponse(const Result<std::vector<Session>> &sessions,
 
 HttpResponse noContent(const Result<void> &done)
 {
-    return done ? HttpResponse::empty(204) : unauthorized(done.error());
+    return done ? HttpResponse::empty(204) : unauthorizedResponse(done.error());
 }
 
 } // namespace
+
+HttpResponse unauthorizedResponse(const Error &e)
+{
+    HttpResponse res = problemResponse(e);
+    if (res.status == 401) {
+        res.setHeader("WWW-Authenticate", "Bearer");
+    }
+    return res;
+}
 
 Result<Actor> bearerActor(UserService &users, HttpRequest &request)
 {

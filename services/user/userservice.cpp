@@ -7,7 +7,6 @@
 #include "backend/db/database.h"
 #include "backend/events/eventlog.h"
 #include "backend/observability/logger.h"
-#include "backend/observability/tracecontext.h"
 #include "services/user/userstore.h"
 
 #include <QDateTime>
@@ -32,16 +31,6 @@ NewEvent userEvent(const QString &type, const QString &userId, const QString &ac
 {
     payload["id"] = userId.toStdString();
     return {type, QStringLiteral("user/") + userId, std::move(payload), actorId, 1};
-}
-
-// The request's trace, carried by the events it causes.
-QString traceparentNow()
-{
-    const LogContext &ctx = currentLogContext();
-    if (ctx.traceId.empty()) {
-        return {};
-    }
-    return QString::fromStdString(TraceContext{ctx.traceId, ctx.spanId, 1}.toTraceparent());
 }
 
 } // namespace
@@ -121,7 +110,7 @@ Result<User> UserService::create(const Actor &actor, const NewUser &input, bool 
         const QString author = selfService ? account.user.id : actor.userId;
         auto ev = m_log.append(
             tx, userEvent(QStringLiteral("UserCreated"), account.user.id, author, payload),
-            traceparentNow());
+            currentTraceparent());
         if (!ev) {
             return fail(ev.error());
         }
@@ -256,8 +245,8 @@ Result<void> UserService::appendUserEvent(Transaction &tx, const QString &type,
                                           const QString &userId, const QString &actorId,
                                           nlohmann::json payload)
 {
-    auto ev =
-        m_log.append(tx, userEvent(type, userId, actorId, std::move(payload)), traceparentNow());
+    auto ev = m_log.append(tx, userEvent(type, userId, actorId, std::move(payload)),
+                           currentTraceparent());
     if (!ev) {
         return fail(ev.error());
     }
@@ -350,11 +339,28 @@ Result<void> UserService::revoke(Transaction &tx, const QString &userId, const Q
         tx,
         userEvent(QStringLiteral("UserSessionRevoked"), userId, userId,
                   {{"sessionId", sessionId.toStdString()}, {"reason", reason.toStdString()}}),
-        traceparentNow());
+        currentTraceparent());
     if (!ev) {
         return fail(ev.error());
     }
     return {};
+}
+
+Result<Actor> UserService::localActor(const QString &email)
+{
+    auto normalised = normaliseEmail(email);
+    if (!normalised) {
+        return fail(normalised.error());
+    }
+    auto account = m_store->accountByEmail(*normalised);
+    if (!account) {
+        return fail(account.error());
+    }
+    if (!account->has_value() || (*account)->user.status != QLatin1String("active")) {
+        return fail(unauthenticated(
+            QStringLiteral("no active account %1 in this replica").arg(*normalised)));
+    }
+    return Actor{(*account)->user.id, (*account)->user.role, QString()};
 }
 
 Result<void> UserService::logout(const Actor &actor)
@@ -423,7 +429,7 @@ Result<User> UserService::updateMe(const Actor &actor, const ProfileChange &chan
         auto ev = m_log.append(
             tx,
             userEvent(QStringLiteral("UserUpdated"), next.id, actor.userId, {{"changes", changed}}),
-            traceparentNow());
+            currentTraceparent());
         if (!ev) {
             return fail(ev.error());
         }
@@ -476,7 +482,7 @@ Result<void> UserService::changePassword(const Actor &actor, const QString &curr
             tx,
             userEvent(QStringLiteral("UserUpdated"), actor.userId, actor.userId,
                       {{"changes", {{"password", "changed"}}}, {"sessionsRevoked", others}}),
-            traceparentNow());
+            currentTraceparent());
         if (!ev) {
             return fail(ev.error());
         }

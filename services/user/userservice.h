@@ -134,6 +134,11 @@ public:
     // The acting user of a valid access token whose session is live.
     Result<Actor> authenticate(const QString &accessToken);
     Result<void> logout(const Actor &actor);
+    // A user of this replica acting without a password, for the tools that
+    // work on the replica's own files (colophonctl --as EMAIL): whoever can
+    // open the data folder can do this anyway. Unauthenticated for an unknown
+    // email or an account that is not active.
+    Result<Actor> localActor(const QString &email);
 
     Result<User> me(const Actor &actor);
     Result<User> updateMe(const Actor &actor, const ProfileChange &change);

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHostAddress>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -20,6 +21,45 @@ using colophon::test::httpRequest;
 using colophon::test::ServerProcess;
 
 namespace {
+
+// The path with each {parameter} replaced by a value of its documented type:
+// 1 for an integer, the first value of an enum, a UUID otherwise.
+QString sampleTarget(const QJsonObject &api, const QString &path, const QJsonObject &operations)
+{
+    const QJsonObject components = api.value(QLatin1String("components"))
+                                       .toObject()
+                                       .value(QLatin1String("parameters"))
+                                       .toObject();
+    QJsonArray declared = operations.value(QLatin1String("parameters")).toArray();
+    for (auto op = operations.begin(); op != operations.end(); ++op) {
+        for (const QJsonValue &p :
+             op.value().toObject().value(QLatin1String("parameters")).toArray())
+            declared.append(p);
+    }
+    QString target = path;
+    static const QRegularExpression placeholder(QStringLiteral("\\{([^}]+)\\}"));
+    QRegularExpressionMatch match;
+    while ((match = placeholder.match(target)).hasMatch()) {
+        QString value = QStringLiteral("01900000-0000-7000-8000-000000000000");
+        for (const QJsonValue &entry : declared) {
+            QJsonObject param = entry.toObject();
+            const QString ref = param.value(QLatin1String("$ref")).toString();
+            if (!ref.isEmpty())
+                param = components.value(ref.section(u'/', -1)).toObject();
+            if (param.value(QLatin1String("name")).toString() != match.captured(1) ||
+                param.value(QLatin1String("in")).toString() != QLatin1String("path"))
+                continue;
+            const QJsonObject schema = param.value(QLatin1String("schema")).toObject();
+            if (schema.value(QLatin1String("type")).toString() == QLatin1String("integer"))
+                value = QStringLiteral("1");
+            else if (schema.contains(QLatin1String("enum")))
+                value = schema.value(QLatin1String("enum")).toArray().first().toString();
+            break;
+        }
+        target.replace(match.capturedStart(), match.capturedLength(), value);
+    }
+    return target;
+}
 
 // Bounds generous enough for an AddressSanitizer build on a busy machine.
 constexpr int kStartTimeoutMs = 30000;
@@ -269,10 +309,8 @@ private slots:
         QVERIFY(!paths.isEmpty());
         int checked = 0;
         for (auto it = paths.begin(); it != paths.end(); ++it) {
-            QString target = it.key();
-            target.replace(QRegularExpression(QStringLiteral("\\{[^}]+\\}")),
-                           QStringLiteral("01900000-0000-7000-8000-000000000000"));
             const QJsonObject operations = it.value().toObject();
+            const QString target = sampleTarget(api, it.key(), operations);
             for (auto op = operations.begin(); op != operations.end(); ++op) {
                 const QByteArray method = op.key().toUpper().toUtf8();
                 const HttpReply reply =

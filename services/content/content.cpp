@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+#include "services/content/content.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QUuid>
+
+namespace colophon {
+
+namespace {
+
+constexpr int kMaxTitle = 300;
+constexpr int kMaxSlug = 120;
+constexpr int kMaxDescription = 2000;
+constexpr qsizetype kMaxBodyBytes = 2 * 1024 * 1024;
+constexpr int kMaxMetadataDepth = 20;
+constexpr std::size_t kMaxMetadataBytes = 64 * 1024;
+constexpr int kMaxTag = 50;
+constexpr int kMaxMediaIds = 100;
+
+std::string text(const QString &s)
+{
+    return s.toStdString();
+}
+
+nlohmann::json time(qint64 ms)
+{
+    if (ms <= 0) {
+        return nullptr;
+    }
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
+}
+
+nlohmann::json list(const QStringList &values)
+{
+    nlohmann::json out = nlohmann::json::array();
+    for (const QString &v : values) {
+        out.push_back(v.toStdString());
+    }
+    return out;
+}
+
+bool hasControl(const QString &s, bool allowNewlines)
+{
+    for (const QChar c : s) {
+        if (c.category() == QChar::Other_Control &&
+            !(allowNewlines && (c == u'\n' || c == u'\r' || c == u'\t'))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Depth of nesting, stopping early past limit (so a hostile document costs little).
+int depthOf(const nlohmann::json &j, int limit)
+{
+    if (limit < 0 || !j.is_structured()) {
+        return 0;
+    }
+    int deepest = 0;
+    for (const auto &child : j) {
+        deepest = std::max(deepest, depthOf(child, limit - 1));
+        if (deepest > limit) {
+            break;
+        }
+    }
+    return deepest + 1;
+}
+
+} // namespace
+
+std::optional<ContentType> parseContentType(const QString &name)
+{
+    if (name == QLatin1String("article")) {
+        return ContentType::Article;
+    }
+    if (name == QLatin1String("video")) {
+        return ContentType::Video;
+    }
+    if (name == QLatin1String("gallery")) {
+        return ContentType::Gallery;
+    }
+    if (name == QLatin1String("podcast")) {
+        return ContentType::Podcast;
+    }
+    return std::nullopt;
+}
+
+QString contentTypeName(ContentType type)
+{
+    switch (type) {
+    case ContentType::Article:
+        return QStringLiteral("article");
+    case ContentType::Video:
+        return QStringLiteral("video");
+    case ContentType::Gallery:
+        return QStringLiteral("gallery");
+    case ContentType::Podcast:
+        return QStringLiteral("podcast");
+    }
+    return {};
+}
+
+std::optional<ContentStatus> parseContentStatus(const QString &name)
+{
+    if (name == QLatin1String("draft")) {
+        return ContentStatus::Draft;
+    }
+    if (name == QLatin1String("review")) {
+        return ContentStatus::Review;
+    }
+    if (name == QLatin1String("published")) {
+        return ContentStatus::Published;
+    }
+    if (name == QLatin1String("archived")) {
+        return ContentStatus::Archived;
+    }
+    return std::nullopt;
+}
+
+QString contentStatusName(ContentStatus status)
+{
+    switch (status) {
+    case ContentStatus::Draft:
+        return QStringLiteral("draft");
+    case ContentStatus::Review:
+        return QStringLiteral("review");
+    case ContentStatus::Published:
+        return QStringLiteral("published");
+    case ContentStatus::Archived:
+        return QStringLiteral("archived");
+    }
+    return {};
+}
+
+nlohmann::json ContentItem::field(const QString &name) const
+{
+    if (name == QLatin1String("title")) {
+        return text(title);
+    }
+    if (name == QLatin1String("slug")) {
+        return text(slug);
+    }
+    if (name == QLatin1String("description")) {
+        return text(description);
+    }
+    if (name == QLatin1String("body")) {
+        return text(body);
+    }
+    if (name == QLatin1String("type")) {
+        return text(contentTypeName(type));
+    }
+    if (name == QLatin1String("status")) {
+        return text(contentStatusName(status));
+    }
+    if (name == QLatin1String("metadata")) {
+        return metadata;
+    }
+    if (name == QLatin1String("mediaIds")) {
+        return list(mediaIds);
+    }
+    if (name == QLatin1String("authorId")) {
+        return text(authorId);
+    }
+    if (name == QLatin1String("publishedAt")) {
+        return time(publishedAtMs);
+    }
+    if (name == QLatin1String("publishAt")) {
+        return time(publishAtMs);
+    }
+    if (name == QLatin1String("unpublishAt")) {
+        return time(unpublishAtMs);
+    }
+    if (name == QLatin1String("tags")) {
+        return list(tags);
+    }
+    if (name == QLatin1String("categories")) {
+        return list(categories);
+    }
+    return nullptr;
+}
+
+nlohmann::json ContentItem::toJson() const
+{
+    return {{"id", text(id)},
+            {"title", text(title)},
+            {"slug", text(slug)},
+            {"description", text(description)},
+            {"body", text(body)},
+            {"status", text(contentStatusName(status))},
+            {"type", text(contentTypeName(type))},
+            {"categories", list(categories)},
+            {"tags", list(tags)},
+            {"mediaIds", list(mediaIds)},
+            {"authorId", text(authorId)},
+            {"createdBy", text(authorId)},
+            {"metadata", metadata},
+            {"publishedAt", time(publishedAtMs)},
+            {"publishAt", time(publishAtMs)},
+            {"unpublishAt", time(unpublishAtMs)},
+            {"createdAt", time(createdAtMs)},
+            {"updatedAt", time(updatedAtMs)},
+            {"version", version},
+            {"bodyHash", text(bodyHash)}};
+}
+
+nlohmann::json Category::toJson() const
+{
+    return {
+        {"id", text(id)},
+        {"name", text(name)},
+        {"description", text(description)},
+        {"parentId", parentId.isEmpty() ? nlohmann::json(nullptr) : nlohmann::json(text(parentId))},
+        {"slug", text(slug)},
+        {"itemCount", itemCount},
+        {"createdAt", time(createdAtMs)},
+        {"updatedAt", time(updatedAtMs)}};
+}
+
+Result<QString> validTitle(const QString &title)
+{
+    const QString t = title.trimmed();
+    if (t.isEmpty() || t.size() > kMaxTitle || hasControl(t, false)) {
+        return fail(Error::invalid(
+            QStringLiteral("title must be 1 to %1 characters without control characters")
+                .arg(kMaxTitle),
+            QStringLiteral("title")));
+    }
+    return t;
+}
+
+Result<QString> validSlug(const QString &slug)
+{
+    static const QRegularExpression shape(QStringLiteral("^[\\p{L}\\p{N}]+(?:-[\\p{L}\\p{N}]+)*$"),
+                                          QRegularExpression::UseUnicodePropertiesOption);
+    if (slug.isEmpty() || slug.size() > kMaxSlug || slug != slug.toLower() ||
+        !shape.match(slug).hasMatch()) {
+        return fail(Error::invalid(
+            QStringLiteral("slug must be lower-case letters and digits joined by single hyphens, "
+                           "at most %1 characters")
+                .arg(kMaxSlug),
+            QStringLiteral("slug")));
+    }
+    return slug;
+}
+
+Result<QString> validDescription(const QString &description)
+{
+    if (description.size() > kMaxDescription || hasControl(description, true)) {
+        return fail(Error::invalid(
+            QStringLiteral("description must be at most %1 characters").arg(kMaxDescription),
+            QStringLiteral("description")));
+    }
+    return description.trimmed();
+}
+
+Result<QString> validBody(const QString &body)
+{
+    if (body.toUtf8().size() > kMaxBodyBytes) {
+        return fail(
+            Error::invalid(QStringLiteral("body must be at most 2 MiB"), QStringLiteral("body")));
+    }
+    return body;
+}
+
+Result<nlohmann::json> validMetadata(const nlohmann::json &metadata)
+{
+    const QString field = QStringLiteral("metadata");
+    if (!metadata.is_object()) {
+        return fail(Error::invalid(QStringLiteral("metadata must be a JSON object"), field));
+    }
+    if (depthOf(metadata, kMaxMetadataDepth) > kMaxMetadataDepth) {
+        return fail(Error::invalid(
+            QStringLiteral("metadata is nested more than %1 levels deep").arg(kMaxMetadataDepth),
+            field));
+    }
+    if (metadata.dump().size() > kMaxMetadataBytes) {
+        return fail(Error::invalid(QStringLiteral("metadata must be at most 64 KiB"), field));
+    }
+    return metadata;
+}
+
+Result<QString> normaliseTag(const QString &tag)
+{
+    const QString t = tag.simplified().toLower();
+    if (t.isEmpty() || t.size() > kMaxTag || hasControl(t, false)) {
+        return fail(Error::invalid(QStringLiteral("a tag must be 1 to %1 characters").arg(kMaxTag),
+                                   QStringLiteral("tags")));
+    }
+    return t;
+}
+
+Result<QStringList> validMediaIds(const QStringList &ids)
+{
+    if (ids.size() > kMaxMediaIds) {
+        return fail(Error::invalid(QStringLiteral("at most %1 media ids").arg(kMaxMediaIds),
+                                   QStringLiteral("mediaIds")));
+    }
+    QStringList out;
+    for (const QString &id : ids) {
+        const QUuid uuid = QUuid::fromString(id);
+        if (uuid.isNull()) {
+            return fail(Error::invalid(QStringLiteral("mediaIds must be UUIDs"),
+                                       QStringLiteral("mediaIds")));
+        }
+        const QString canonical = uuid.toString(QUuid::WithoutBraces);
+        if (!out.contains(canonical)) {
+            out << canonical;
+        }
+    }
+    return out;
+}
+
+QString slugify(const QString &text)
+{
+    QString out;
+    bool hyphen = false;
+    for (const QChar c : text.normalized(QString::NormalizationForm_KC).toLower()) {
+        if (c.isLetterOrNumber()) {
+            if (hyphen && !out.isEmpty()) {
+                out += u'-';
+            }
+            hyphen = false;
+            out += c;
+        } else {
+            hyphen = true;
+        }
+        if (out.size() >= kMaxSlug) {
+            break;
+        }
+    }
+    while (out.endsWith(u'-')) {
+        out.chop(1);
+    }
+    return out.isEmpty() ? QStringLiteral("item") : out.left(kMaxSlug);
+}
+
+QString bodyHash(const QString &body)
+{
+    return QString::fromLatin1(
+        QCryptographicHash::hash(body.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
+
+std::optional<Action> transitionAction(ContentStatus from, ContentStatus to)
+{
+    using S = ContentStatus;
+    switch (to) {
+    case S::Review:
+        return from == S::Draft ? std::optional(Action::ContentSubmit) : std::nullopt;
+    case S::Published:
+        return from == S::Draft || from == S::Review ? std::optional(Action::ContentPublish)
+                                                     : std::nullopt;
+    case S::Draft:
+        if (from == S::Review) {
+            return Action::ContentReject;
+        }
+        if (from == S::Published) {
+            return Action::ContentPublish;
+        }
+        if (from == S::Archived) {
+            return Action::ContentRestore;
+        }
+        return std::nullopt;
+    case S::Archived:
+        return from != S::Archived ? std::optional(Action::ContentArchive) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
+} // namespace colophon

@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: MIT
+#include "services/content/contentprojection.h"
+
+#include "backend/db/database.h"
+#include "backend/db/migrations.h"
+#include "backend/db/sqlquery.h"
+#include "backend/events/event.h"
+#include "services/content/content.h"
+
+#include <QMap>
+
+namespace colophon {
+
+namespace {
+
+using namespace contentevents;
+
+// API field -> column, and how the JSON value is stored.
+enum class Kind { Text, Json, Millis };
+struct Column
+{
+    const char *name;
+    Kind kind;
+};
+
+const QMap<QString, Column> &columns()
+{
+    static const QMap<QString, Column> map{
+        {QStringLiteral("title"), {"title", Kind::Text}},
+        {QStringLiteral("slug"), {"slug", Kind::Text}},
+        {QStringLiteral("description"), {"description", Kind::Text}},
+        {QStringLiteral("body"), {"body", Kind::Text}},
+        {QStringLiteral("type"), {"type", Kind::Text}},
+        {QStringLiteral("status"), {"status", Kind::Text}},
+        {QStringLiteral("authorId"), {"author_id", Kind::Text}},
+        {QStringLiteral("metadata"), {"metadata", Kind::Json}},
+        {QStringLiteral("mediaIds"), {"media_ids", Kind::Json}},
+        {QStringLiteral("publishedAt"), {"published_at", Kind::Millis}},
+        {QStringLiteral("publishAt"), {"publish_at", Kind::Millis}},
+        {QStringLiteral("unpublishAt"), {"unpublish_at", Kind::Millis}},
+    };
+    return map;
+}
+
+QVariant stored(const Column &column, const nlohmann::json &value)
+{
+    switch (column.kind) {
+    case Kind::Text:
+        return value.is_string() ? QString::fromStdString(value.get<std::string>()) : QString();
+    case Kind::Json:
+        return QString::fromStdString(value.dump());
+    case Kind::Millis:
+        return value.is_number_integer() ? value.get<qint64>() : qint64(0);
+    }
+    return {};
+}
+
+QStringList strings(const nlohmann::json &payload, const char *key)
+{
+    QStringList out;
+    if (payload.contains(key) && payload[key].is_array()) {
+        for (const auto &v : payload[key]) {
+            if (v.is_string()) {
+                out << QString::fromStdString(v.get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+Result<void> done(const Result<QSqlQuery> &q)
+{
+    if (!q) {
+        return fail(q.error());
+    }
+    return {};
+}
+
+// Adds or removes members of one of an item's sets, each by its stamp.
+Result<void> changeSet(Transaction &tx, const char *table, const char *member, const QString &id,
+                       const QStringList &values, const char *stampColumn, const QString &hlc)
+{
+    for (const QString &value : values) {
+        if (auto ok = done(execSql(
+                tx.db(),
+                QStringLiteral("INSERT INTO %1 (content_id, %2, %3) VALUES (?, ?, ?) ON CONFLICT "
+                               "(content_id, %2) DO UPDATE SET %3 = MAX(%3, excluded.%3)")
+                    .arg(QLatin1String(table), QLatin1String(member), QLatin1String(stampColumn)),
+                {id, value, hlc}));
+            !ok) {
+            return ok;
+        }
+    }
+    return {};
+}
+
+// The present members of a set, sorted, as the JSON array the item row keeps.
+Result<QString> presentMembers(Transaction &tx, const char *table, const char *member,
+                               const QString &id)
+{
+    auto q = execSql(tx.db(),
+                     QStringLiteral("SELECT %2 FROM %1 WHERE content_id = ? AND added > removed "
+                                    "ORDER BY %2")
+                         .arg(QLatin1String(table), QLatin1String(member)),
+                     {id});
+    if (!q) {
+        return fail(q.error());
+    }
+    nlohmann::json out = nlohmann::json::array();
+    while (q->next()) {
+        out.push_back(q->value(0).toString().toStdString());
+    }
+    return QString::fromStdString(out.dump());
+}
+
+// The per-field last-writer-wins update of one row of `table` (items and
+// categories alike): its SET clauses and values. The row is made if missing;
+// a deletion sets the earliest tombstone stamp and returns no clauses.
+struct RowUpdate
+{
+    QStringList sets;
+    QVariantList values;
+    bool finished = false; // a deletion: nothing else to do
+};
+
+Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QString &id,
+                                 const Event &event, bool deletion, bool creation,
+                                 const QMap<QString, Column> &columnsOf)
+{
+    const QString hlc = event.hlc.toString();
+    const qint64 at = event.hlc.physicalMs;
+    const QString name = QLatin1String(table);
+    if (auto row = done(execSql(
+            tx.db(),
+            QStringLiteral("INSERT INTO %1 (id) VALUES (?) ON CONFLICT (id) DO NOTHING").arg(name),
+            {id}));
+        !row) {
+        return fail(row.error());
+    }
+    RowUpdate update;
+    if (deletion) {
+        // The earliest deletion stamp, whichever arrives first: the same everywhere.
+        auto tombstone = done(
+            execSql(tx.db(),
+                    QStringLiteral("UPDATE %1 SET deleted_hlc = CASE WHEN deleted_hlc IS NULL OR "
+                                   "deleted_hlc > ? THEN ? ELSE deleted_hlc END, updated_at = "
+                                   "MAX(updated_at, ?) WHERE id = ?")
+                        .arg(name),
+                    {hlc, hlc, at, id}));
+        if (!tombstone) {
+            return fail(tombstone.error());
+        }
+        update.finished = true;
+        return update;
+    }
+    auto current =
+        queryValue(tx.db(), QStringLiteral("SELECT clocks FROM %1 WHERE id = ?").arg(name), {id});
+    if (!current) {
+        return fail(current.error());
+    }
+    nlohmann::json clocks =
+        nlohmann::json::parse(current->toString().toStdString(), nullptr, false);
+    if (!clocks.is_object()) {
+        clocks = nlohmann::json::object();
+    }
+    const nlohmann::json &p = event.payload;
+    const nlohmann::json changes =
+        p.contains("changes") && p["changes"].is_object() ? p["changes"] : nlohmann::json::object();
+    for (auto it = changes.begin(); it != changes.end(); ++it) {
+        const auto column = columnsOf.find(QString::fromStdString(it.key()));
+        if (column == columnsOf.end()) {
+            continue; // a field this version does not know: kept in the event, not projected
+        }
+        const std::string held = clocks.value(it.key(), std::string());
+        if (!held.empty() && QString::fromStdString(held) >= hlc) {
+            continue; // a later value is already held
+        }
+        clocks[it.key()] = hlc.toStdString();
+        update.sets << QStringLiteral("%1 = ?").arg(QLatin1String(column->name));
+        update.values << stored(*column, it.value());
+        if (it.key() == "body") {
+            update.sets << QStringLiteral("body_hash = ?");
+            update.values << bodyHash(update.values.last().toString());
+        }
+    }
+    if (creation) {
+        update.sets << QStringLiteral("created = 1") << QStringLiteral("created_at = ?");
+        update.values << at;
+    }
+    update.sets << QStringLiteral("clocks = ?")
+                << QStringLiteral("updated_at = MAX(updated_at, ?)");
+    update.values << QString::fromStdString(clocks.dump()) << at;
+    return update;
+}
+
+Result<void> runUpdate(Transaction &tx, const char *table, const QString &id, RowUpdate update)
+{
+    update.values << id;
+    return done(execSql(tx.db(),
+                        QStringLiteral("UPDATE %1 SET %2 WHERE id = ?")
+                            .arg(QLatin1String(table), update.sets.join(QLatin1String(", "))),
+                        update.values));
+}
+
+} // namespace
+
+void ContentProjection::registerMigrations(MigrationRegistry &registry)
+{
+    registry.add(
+        {QStringLiteral("content"),
+         1,
+         QStringLiteral("items, their sets and versions"),
+         {
+             QStringLiteral("CREATE TABLE content_items ("
+                            " id TEXT PRIMARY KEY,"
+                            " created INTEGER NOT NULL DEFAULT 0,"
+                            " type TEXT NOT NULL DEFAULT 'article',"
+                            " slug TEXT NOT NULL DEFAULT '',"
+                            " title TEXT NOT NULL DEFAULT '',"
+                            " description TEXT NOT NULL DEFAULT '',"
+                            " body TEXT NOT NULL DEFAULT '',"
+                            " body_hash TEXT NOT NULL DEFAULT '',"
+                            " status TEXT NOT NULL DEFAULT 'draft',"
+                            " author_id TEXT NOT NULL DEFAULT '',"
+                            " metadata TEXT NOT NULL DEFAULT '{}',"
+                            " media_ids TEXT NOT NULL DEFAULT '[]',"
+                            " tags TEXT NOT NULL DEFAULT '[]',"
+                            " categories TEXT NOT NULL DEFAULT '[]',"
+                            " published_at INTEGER NOT NULL DEFAULT 0,"
+                            " publish_at INTEGER NOT NULL DEFAULT 0,"
+                            " unpublish_at INTEGER NOT NULL DEFAULT 0,"
+                            " created_at INTEGER NOT NULL DEFAULT 0,"
+                            " updated_at INTEGER NOT NULL DEFAULT 0,"
+                            " version INTEGER NOT NULL DEFAULT 0,"
+                            " clocks TEXT NOT NULL DEFAULT '{}',"
+                            " deleted_hlc TEXT)"),
+             // Partial indexes over live items: listings filter on exactly
+             // "created = 1 AND deleted_hlc IS NULL", so counts and pages read
+             // the index alone.
+             QStringLiteral("CREATE INDEX content_items_status ON content_items "
+                            "(status, updated_at, id) WHERE created = 1 AND deleted_hlc IS NULL"),
+             QStringLiteral("CREATE INDEX content_items_updated ON content_items (updated_at, id) "
+                            "WHERE created = 1 AND deleted_hlc IS NULL"),
+             QStringLiteral("CREATE INDEX content_items_published ON content_items "
+                            "(status, published_at, id) WHERE created = 1 AND deleted_hlc IS NULL"),
+             QStringLiteral("CREATE INDEX content_items_slug ON content_items (type, slug)"),
+             QStringLiteral("CREATE INDEX content_items_author ON content_items "
+                            "(author_id, updated_at)"),
+             QStringLiteral("CREATE INDEX content_items_schedule ON content_items "
+                            "(publish_at, unpublish_at)"),
+             QStringLiteral("CREATE TABLE content_tags ("
+                            " content_id TEXT NOT NULL,"
+                            " tag TEXT NOT NULL,"
+                            " added TEXT NOT NULL DEFAULT '',"
+                            " removed TEXT NOT NULL DEFAULT '',"
+                            " PRIMARY KEY (content_id, tag))"),
+             QStringLiteral("CREATE INDEX content_tags_tag ON content_tags (tag)"),
+             QStringLiteral("CREATE TABLE content_item_categories ("
+                            " content_id TEXT NOT NULL,"
+                            " category_id TEXT NOT NULL,"
+                            " added TEXT NOT NULL DEFAULT '',"
+                            " removed TEXT NOT NULL DEFAULT '',"
+                            " PRIMARY KEY (content_id, category_id))"),
+             QStringLiteral("CREATE INDEX content_item_categories_category ON "
+                            "content_item_categories (category_id)"),
+             QStringLiteral("CREATE TABLE content_versions ("
+                            " event_id TEXT PRIMARY KEY,"
+                            " content_id TEXT NOT NULL,"
+                            " hlc TEXT NOT NULL,"
+                            " kind TEXT NOT NULL,"
+                            " actor_id TEXT NOT NULL,"
+                            " at INTEGER NOT NULL,"
+                            " change TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX content_versions_item ON content_versions "
+                            "(content_id, hlc)"),
+             QStringLiteral("CREATE TABLE content_categories ("
+                            " id TEXT PRIMARY KEY,"
+                            " created INTEGER NOT NULL DEFAULT 0,"
+                            " name TEXT NOT NULL DEFAULT '',"
+                            " description TEXT NOT NULL DEFAULT '',"
+                            " parent_id TEXT NOT NULL DEFAULT '',"
+                            " slug TEXT NOT NULL DEFAULT '',"
+                            " created_at INTEGER NOT NULL DEFAULT 0,"
+                            " updated_at INTEGER NOT NULL DEFAULT 0,"
+                            " clocks TEXT NOT NULL DEFAULT '{}',"
+                            " deleted_hlc TEXT)"),
+             QStringLiteral("CREATE INDEX content_categories_parent ON content_categories "
+                            "(parent_id)"),
+             QStringLiteral("CREATE TABLE content_relations ("
+                            " from_id TEXT NOT NULL,"
+                            " to_id TEXT NOT NULL,"
+                            " kind TEXT NOT NULL,"
+                            " position INTEGER NOT NULL DEFAULT 0,"
+                            " added TEXT NOT NULL DEFAULT '',"
+                            " removed TEXT NOT NULL DEFAULT '',"
+                            " PRIMARY KEY (from_id, to_id, kind))"),
+             QStringLiteral("CREATE INDEX content_relations_to ON content_relations (to_id)"),
+         },
+         {}});
+}
+
+bool ContentProjection::handles(const QString &eventType)
+{
+    for (const char *type :
+         {kCreated, kUpdated, kStatusChanged, kPublished, kVersionRestored, kDeleted, kLinked,
+          kUnlinked, kCategoryCreated, kCategoryUpdated, kCategoryDeleted}) {
+        if (eventType == QLatin1String(type)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Result<void> ContentProjection::apply(Transaction &tx, const Event &event) const
+{
+    if (event.type.startsWith(QLatin1String("Category"))) {
+        return applyCategory(tx, event);
+    }
+    if (event.type == QLatin1String(kLinked) || event.type == QLatin1String(kUnlinked)) {
+        return applyLink(tx, event);
+    }
+    return applyItem(tx, event);
+}
+
+Result<void> ContentProjection::applyCategory(Transaction &tx, const Event &event) const
+{
+    static const QMap<QString, Column> categoryColumns{
+        {QStringLiteral("name"), {"name", Kind::Text}},
+        {QStringLiteral("description"), {"description", Kind::Text}},
+        {QStringLiteral("slug"), {"slug", Kind::Text}},
+        {QStringLiteral("parentId"), {"parent_id", Kind::Text}}};
+    const nlohmann::json &p = event.payload;
+    if (!p.contains("id") || !p["id"].is_string()) {
+        return fail(Error::invalid(QStringLiteral("%1 without an id").arg(event.type)));
+    }
+    const QString id = QString::fromStdString(p["id"].get<std::string>());
+    auto update = lastWriterWins(tx, "content_categories", id, event,
+                                 event.type == QLatin1String(kCategoryDeleted),
+                                 event.type == QLatin1String(kCategoryCreated), categoryColumns);
+    if (!update) {
+        return fail(update.error());
+    }
+    return update->finished ? Result<void>()
+                            : runUpdate(tx, "content_categories", id, std::move(*update));
+}
+
+Result<void> ContentProjection::applyLink(Transaction &tx, const Event &event) const
+{
+    const nlohmann::json &p = event.payload;
+    for (const char *key : {"id", "to", "kind"}) {
+        if (!p.contains(key) || !p[key].is_string()) {
+            return fail(Error::invalid(QStringLiteral("%1 without %2").arg(event.type, key)));
+        }
+    }
+    const QString from = QString::fromStdString(p["id"].get<std::string>());
+    const QString to = QString::fromStdString(p["to"].get<std::string>());
+    const QString kind = QString::fromStdString(p["kind"].get<std::string>());
+    const QString hlc = event.hlc.toString();
+    if (event.type == QLatin1String(kUnlinked)) {
+        return done(execSql(
+            tx.db(),
+            QStringLiteral("INSERT INTO content_relations (from_id, to_id, kind, removed) VALUES "
+                           "(?, ?, ?, ?) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET "
+                           "removed = MAX(removed, excluded.removed)"),
+            {from, to, kind, hlc}));
+    }
+    const int position = p.value("position", 0);
+    // The position travels with the newest addition.
+    return done(execSql(
+        tx.db(),
+        QStringLiteral("INSERT INTO content_relations (from_id, to_id, kind, position, added) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET "
+                       "position = CASE WHEN excluded.added > added THEN excluded.position ELSE "
+                       "position END, added = MAX(added, excluded.added)"),
+        {from, to, kind, position, hlc}));
+}
+
+Result<void> ContentProjection::applyItem(Transaction &tx, const Event &event) const
+{
+    const nlohmann::json &p = event.payload;
+    if (!p.contains("id") || !p["id"].is_string()) {
+        return fail(Error::invalid(QStringLiteral("%1 without an id").arg(event.type)));
+    }
+    const QString id = QString::fromStdString(p["id"].get<std::string>());
+    const QString hlc = event.hlc.toString();
+    const qint64 at = event.hlc.physicalMs;
+    if (event.type == QLatin1String(kPublished)) {
+        return {}; // a notice for subscribers; the status change carries the state
+    }
+    auto update =
+        lastWriterWins(tx, "content_items", id, event, event.type == QLatin1String(kDeleted),
+                       event.type == QLatin1String(kCreated), columns());
+    if (!update) {
+        return fail(update.error());
+    }
+    if (update->finished) {
+        return {};
+    }
+    QStringList &sets = update->sets;
+    QVariantList &values = update->values;
+
+    // The sets, by add and remove stamps.
+    const struct
+    {
+        const char *table;
+        const char *member;
+        const char *added;
+        const char *removed;
+        const char *column;
+    } setSpecs[] = {
+        {"content_tags", "tag", "tagsAdded", "tagsRemoved", "tags"},
+        {"content_item_categories", "category_id", "categoriesAdded", "categoriesRemoved",
+         "categories"},
+    };
+    for (const auto &spec : setSpecs) {
+        const QStringList added = strings(p, spec.added);
+        const QStringList removed = strings(p, spec.removed);
+        if (added.isEmpty() && removed.isEmpty()) {
+            continue;
+        }
+        if (auto ok = changeSet(tx, spec.table, spec.member, id, added, "added", hlc); !ok) {
+            return ok;
+        }
+        if (auto ok = changeSet(tx, spec.table, spec.member, id, removed, "removed", hlc); !ok) {
+            return ok;
+        }
+        auto members = presentMembers(tx, spec.table, spec.member, id);
+        if (!members) {
+            return fail(members.error());
+        }
+        sets << QStringLiteral("%1 = ?").arg(QLatin1String(spec.column));
+        values << *members;
+    }
+
+    // The version this event makes, once.
+    nlohmann::json change = nlohmann::json::object();
+    for (const char *key : {"changes", "tagsAdded", "tagsRemoved", "categoriesAdded",
+                            "categoriesRemoved", "comment", "restoredVersion", "baseBodyHash"}) {
+        if (p.contains(key)) {
+            change[key] = p[key];
+        }
+    }
+    auto version =
+        execSql(tx.db(),
+                QStringLiteral(
+                    "INSERT INTO content_versions (event_id, content_id, hlc, kind, actor_id, "
+                    "at, change) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"),
+                {event.id.toString(QUuid::WithoutBraces), id, hlc, event.type,
+                 event.actorId.isNull() ? QStringLiteral("") : event.actorId, at,
+                 QString::fromStdString(change.dump())});
+    if (!version) {
+        return fail(version.error());
+    }
+    if (version->numRowsAffected() > 0) {
+        sets << QStringLiteral("version = version + 1");
+    }
+    return runUpdate(tx, "content_items", id, std::move(*update));
+}
+
+} // namespace colophon

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// The content projection (private to services/content): its tables and the
+// one function that applies a content event to them.
+//
+// apply() is what every change goes through: the service's own commands now,
+// events pulled from the server later. It is idempotent (by event id and by
+// stamp) and order-independent: every scalar field keeps the hybrid-logical-
+// clock stamp of the value it holds and takes a value only from a later
+// stamp; tags and categories are sets of add/remove stamps (present while the
+// newest add is later than the newest remove); a deletion is a tombstone that
+// nothing undoes; a version is the change an event made, numbered by stamp.
+// Two databases that apply the same events in any order, any number of times,
+// hold the same rows.
+#pragma once
+
+#include "backend/core/error.h"
+
+namespace colophon {
+
+class MigrationRegistry;
+class Transaction;
+struct Event;
+
+namespace contentevents {
+inline constexpr char kCreated[] = "ContentCreated";
+inline constexpr char kUpdated[] = "ContentUpdated";
+inline constexpr char kStatusChanged[] = "ContentStatusChanged";
+inline constexpr char kPublished[] = "ContentPublished";
+inline constexpr char kVersionRestored[] = "ContentVersionRestored";
+inline constexpr char kDeleted[] = "ContentDeleted";
+inline constexpr char kLinked[] = "ContentLinked";
+inline constexpr char kUnlinked[] = "ContentUnlinked";
+inline constexpr char kCategoryCreated[] = "CategoryCreated";
+inline constexpr char kCategoryUpdated[] = "CategoryUpdated";
+inline constexpr char kCategoryDeleted[] = "CategoryDeleted";
+} // namespace contentevents
+
+class ContentProjection final
+{
+public:
+    static void registerMigrations(MigrationRegistry &registry);
+    // True for the event types this projection applies.
+    static bool handles(const QString &eventType);
+    Result<void> apply(Transaction &tx, const Event &event) const;
+
+private:
+    Result<void> applyItem(Transaction &tx, const Event &event) const;
+    Result<void> applyCategory(Transaction &tx, const Event &event) const;
+    Result<void> applyLink(Transaction &tx, const Event &event) const;
+};
+
+} // namespace colophon

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: MIT
+#include "services/content/contentstore.h"
+
+#include "backend/db/database.h"
+#include "backend/db/sqlquery.h"
+
+#include <QDateTime>
+#include <QMap>
+
+namespace colophon {
+
+namespace {
+
+const QString kItemColumns = QStringLiteral(
+    "id, title, slug, description, body, type, status, categories, tags, media_ids, author_id, "
+    "metadata, published_at, publish_at, unpublish_at, created_at, updated_at, version, body_hash");
+
+QStringList stringList(const QString &jsonText)
+{
+    QStringList out;
+    const nlohmann::json j = nlohmann::json::parse(jsonText.toStdString(), nullptr, false);
+    if (j.is_array()) {
+        for (const auto &v : j) {
+            if (v.is_string()) {
+                out << QString::fromStdString(v.get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+ContentItem itemFromRow(const QSqlQuery &q)
+{
+    ContentItem c;
+    c.id = q.value(0).toString();
+    c.title = q.value(1).toString();
+    c.slug = q.value(2).toString();
+    c.description = q.value(3).toString();
+    c.body = q.value(4).toString();
+    c.type = parseContentType(q.value(5).toString()).value_or(ContentType::Article);
+    c.status = parseContentStatus(q.value(6).toString()).value_or(ContentStatus::Draft);
+    c.categories = stringList(q.value(7).toString());
+    c.tags = stringList(q.value(8).toString());
+    c.mediaIds = stringList(q.value(9).toString());
+    c.authorId = q.value(10).toString();
+    c.metadata = nlohmann::json::parse(q.value(11).toString().toStdString(), nullptr, false);
+    if (!c.metadata.is_object()) {
+        c.metadata = nlohmann::json::object();
+    }
+    c.publishedAtMs = q.value(12).toLongLong();
+    c.publishAtMs = q.value(13).toLongLong();
+    c.unpublishAtMs = q.value(14).toLongLong();
+    c.createdAtMs = q.value(15).toLongLong();
+    c.updatedAtMs = q.value(16).toLongLong();
+    c.version = q.value(17).toInt();
+    c.bodyHash = q.value(18).toString();
+    return c;
+}
+
+const QString kLive = QStringLiteral("created = 1 AND deleted_hlc IS NULL");
+
+} // namespace
+
+nlohmann::json ContentVersion::toJson() const
+{
+    nlohmann::json fields = nlohmann::json::array();
+    if (change.contains("changes") && change["changes"].is_object()) {
+        for (auto it = change["changes"].begin(); it != change["changes"].end(); ++it) {
+            fields.push_back(it.key());
+        }
+    }
+    for (const auto &[field, added, removed] :
+         {std::tuple{"tags", "tagsAdded", "tagsRemoved"},
+          std::tuple{"categories", "categoriesAdded", "categoriesRemoved"}}) {
+        const auto changed = [&](const char *set) {
+            return change.contains(set) && !change[set].empty();
+        };
+        if (changed(added) || changed(removed)) {
+            fields.push_back(field);
+        }
+    }
+    nlohmann::json j = {
+        {"number", number},
+        {"eventId", eventId.toStdString()},
+        {"kind", kind.toStdString()},
+        {"actorId", actorId.toStdString()},
+        {"createdAt",
+         QDateTime::fromMSecsSinceEpoch(atMs, Qt::UTC).toString(Qt::ISODateWithMs).toStdString()},
+        {"changedFields", fields}};
+    if (change.contains("comment")) {
+        j["comment"] = change["comment"];
+    }
+    if (change.contains("restoredVersion")) {
+        j["restoredVersion"] = change["restoredVersion"];
+    }
+    return j;
+}
+
+const QStringList &ContentStore::sortFields()
+{
+    static const QStringList fields{QStringLiteral("title"),     QStringLiteral("createdAt"),
+                                    QStringLiteral("updatedAt"), QStringLiteral("publishedAt"),
+                                    QStringLiteral("status"),    QStringLiteral("type"),
+                                    QStringLiteral("slug")};
+    return fields;
+}
+
+Result<std::optional<ContentItem>> ContentStore::item(const QString &id)
+{
+    auto q = m_db.execCached(
+        QStringLiteral("SELECT %1 FROM content_items WHERE id = ? AND %2").arg(kItemColumns, kLive),
+        {id});
+    if (!q) {
+        return fail(q.error());
+    }
+    if (!(*q)->next()) {
+        return std::optional<ContentItem>();
+    }
+    return std::optional<ContentItem>(itemFromRow(**q));
+}
+
+Result<ContentPage> ContentStore::list(const ContentQuery &query)
+{
+    static const QMap<QString, QString> sortColumns{
+        {QStringLiteral("title"), QStringLiteral("title COLLATE NOCASE")},
+        {QStringLiteral("createdAt"), QStringLiteral("created_at")},
+        {QStringLiteral("updatedAt"), QStringLiteral("updated_at")},
+        {QStringLiteral("publishedAt"), QStringLiteral("published_at")},
+        {QStringLiteral("status"), QStringLiteral("status")},
+        {QStringLiteral("type"), QStringLiteral("type")},
+        {QStringLiteral("slug"), QStringLiteral("slug COLLATE NOCASE")}};
+    QStringList where{kLive};
+    QVariantList values;
+    if (query.onlyPublished) {
+        where << QStringLiteral("status = 'published'");
+    } else if (!query.visibleTo.isEmpty()) {
+        where << QStringLiteral("(status = 'published' OR author_id = ?)");
+        values << query.visibleTo;
+    }
+    if (query.status) {
+        where << QStringLiteral("status = ?");
+        values << contentStatusName(*query.status);
+    }
+    if (query.type) {
+        where << QStringLiteral("type = ?");
+        values << contentTypeName(*query.type);
+    }
+    if (!query.authorId.isEmpty()) {
+        where << QStringLiteral("author_id = ?");
+        values << query.authorId;
+    }
+    if (!query.tag.isEmpty()) {
+        where << QStringLiteral("id IN (SELECT content_id FROM content_tags WHERE tag = ? AND "
+                                "added > removed)");
+        values << query.tag;
+    }
+    if (!query.categoryId.isEmpty()) {
+        where << QStringLiteral("id IN (SELECT content_id FROM content_item_categories WHERE "
+                                "category_id = ? AND added > removed)");
+        values << query.categoryId;
+    }
+    if (!query.text.isEmpty()) {
+        QString pattern = query.text;
+        pattern.replace(u'\\', QStringLiteral("\\\\"))
+            .replace(u'%', QStringLiteral("\\%"))
+            .replace(u'_', QStringLiteral("\\_"));
+        where << QStringLiteral("title LIKE ? ESCAPE '\\'");
+        values << u'%' + pattern + u'%';
+    }
+    if (query.updatedSinceMs > 0) {
+        where << QStringLiteral("updated_at >= ?");
+        values << query.updatedSinceMs;
+    }
+    const QString filter = where.join(QLatin1String(" AND "));
+    auto counted =
+        execSql(m_db.connection(),
+                QStringLiteral("SELECT COUNT(*) FROM content_items WHERE ") + filter, values);
+    if (!counted) {
+        return fail(counted.error());
+    }
+    ContentPage page;
+    page.total = counted->next() ? counted->value(0).toLongLong() : 0;
+    if (page.total <= query.offset) {
+        return page;
+    }
+    const QString column = sortColumns.value(query.sortField, QStringLiteral("updated_at"));
+    const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
+    values << query.limit << query.offset;
+    auto q = execSql(m_db.connection(),
+                     QStringLiteral("SELECT %1 FROM content_items WHERE %2 ORDER BY %3%4, id%4 "
+                                    "LIMIT ? OFFSET ?")
+                         .arg(kItemColumns, filter, column, direction),
+                     values);
+    if (!q) {
+        return fail(q.error());
+    }
+    while (q->next()) {
+        page.items.push_back(itemFromRow(*q));
+    }
+    return page;
+}
+
+Result<bool> ContentStore::slugTaken(Transaction &tx, ContentType type, const QString &slug,
+                                     const QString &exceptId)
+{
+    auto v = queryValue(
+        tx.db(),
+        QStringLiteral("SELECT COUNT(*) FROM content_items WHERE type = ? AND "
+                       "slug = ? AND id <> ? AND ") +
+            kLive,
+        {contentTypeName(type), slug, exceptId.isNull() ? QStringLiteral("") : exceptId});
+    if (!v) {
+        return fail(v.error());
+    }
+    return v->toLongLong() > 0;
+}
+
+Result<std::vector<ContentVersion>> ContentStore::versions(const QString &id)
+{
+    auto q = execSql(m_db.connection(),
+                     QStringLiteral("SELECT event_id, kind, actor_id, at, change FROM "
+                                    "content_versions WHERE content_id = ? ORDER BY hlc"),
+                     {id});
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<ContentVersion> out;
+    while (q->next()) {
+        ContentVersion v;
+        v.number = static_cast<int>(out.size()) + 1;
+        v.eventId = q->value(0).toString();
+        v.kind = q->value(1).toString();
+        v.actorId = q->value(2).toString();
+        v.atMs = q->value(3).toLongLong();
+        v.change = nlohmann::json::parse(q->value(4).toString().toStdString(), nullptr, false);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+Result<std::vector<QString>> ContentStore::dueForSchedule(qint64 nowMs)
+{
+    auto q = execSql(m_db.connection(),
+                     QStringLiteral("SELECT id FROM content_items WHERE ((publish_at > 0 AND "
+                                    "publish_at <= ?) OR (unpublish_at > 0 AND unpublish_at <= ?))"
+                                    " AND ") +
+                         kLive,
+                     {nowMs, nowMs});
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<QString> ids;
+    while (q->next()) {
+        ids.push_back(q->value(0).toString());
+    }
+    return ids;
+}
+
+} // namespace colophon
