@@ -35,6 +35,7 @@ test-asan: deps
 
 bench: build
 	./build/release/bench/colophon-bench-http
+	./build/release/bench/colophon-bench-content
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

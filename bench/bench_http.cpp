@@ -17,168 +17,22 @@
 #include "backend/db/database.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventlog.h"
-#include "backend/http/httpserver.h"
-#include "backend/http/middleware.h"
 #include "backend/http/problem.h"
 #include "backend/http/router.h"
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
+#include "bench/benchsupport.h"
 #include "services/user/userservice.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
-#include <QProcess>
-#include <QRegularExpression>
-#include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
-#include <QThread>
 #include <cstdio>
-#include <sys/resource.h>
 
 using namespace colophon;
 
-namespace {
-
-struct Figures
-{
-    QString name;
-    double requestsPerSecond = 0;
-    double cpuMicrosPerRequest = 0; // this process (the server), user + system
-    QString p50;
-    QString p99;
-    QString errors;
-};
-
-// Parses wrk --latency output.
-Figures parseWrk(const QString &name, const QString &out)
-{
-    Figures f;
-    f.name = name;
-    const auto rps = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
-    f.requestsPerSecond = rps.hasMatch() ? rps.captured(1).toDouble() : 0;
-    f.p50 = QRegularExpression(QStringLiteral("\\s50%\\s+(\\S+)")).match(out).captured(1);
-    f.p99 = QRegularExpression(QStringLiteral("\\s99%\\s+(\\S+)")).match(out).captured(1);
-    const auto non2xx =
-        QRegularExpression(QStringLiteral("Non-2xx or 3xx responses: (\\d+)")).match(out);
-    const auto sockErr = QRegularExpression(QStringLiteral("Socket errors: ([^\\n]+)")).match(out);
-    f.errors =
-        (non2xx.hasMatch() ? QStringLiteral("non-2xx %1 ").arg(non2xx.captured(1)) : QString()) +
-        (sockErr.hasMatch() ? sockErr.captured(1) : QString());
-    return f;
-}
-
-double processCpuSeconds()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
-               const QString &script = {}, const QStringList &extra = {})
-{
-    const double cpuBefore = processCpuSeconds();
-    QStringList args{QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
-                     QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency")};
-    if (!script.isEmpty()) {
-        args << QStringLiteral("-s") << script;
-    }
-    args << extra;
-    args << url;
-    QProcess wrk;
-    wrk.start(QStringLiteral("wrk"), args);
-    if (!wrk.waitForFinished((seconds + 30) * 1000) || wrk.exitCode() != 0) {
-        std::fprintf(stderr, "wrk failed for %s: %s\n", qPrintable(name),
-                     wrk.readAllStandardError().constData());
-        return Figures{name, 0, 0, {}, {}, QStringLiteral("wrk failed")};
-    }
-    Figures f = parseWrk(name, QString::fromUtf8(wrk.readAllStandardOutput()));
-    if (f.requestsPerSecond > 0) {
-        f.cpuMicrosPerRequest =
-            (processCpuSeconds() - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
-    }
-    return f;
-}
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-// nginx with 2 workers serving one small file: the ceiling this machine's
-// loopback and load generator allow.
-Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
-{
-    const QString nginx =
-        QStandardPaths::findExecutable(QStringLiteral("nginx"), {QStringLiteral("/usr/sbin")});
-    if (nginx.isEmpty()) {
-        return Figures{QStringLiteral("nginx static 69 B"),  0, 0, {}, {},
-                       QStringLiteral("nginx not installed")};
-    }
-    const QString root = dir.filePath(QStringLiteral("www"));
-    QDir().mkpath(root);
-    // nginx's workers run as an unprivileged user: let them read the files.
-    const auto readable = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
-                          QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                          QFileDevice::ExeOther;
-    QFile::setPermissions(dir.path(), readable);
-    QFile::setPermissions(root, readable);
-    QFile file(root + QStringLiteral("/health.json"));
-    file.open(QIODevice::WriteOnly);
-    file.write(
-        QByteArray(
-            "{\"status\":\"ok\",\"service\":\"colophon\",\"note\":\"a 69-byte static body!!\"}\n")
-            .left(69));
-    file.close();
-    file.setPermissions(readable &
-                        ~(QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther));
-    const quint16 port = freePort();
-    QFile conf(dir.filePath(QStringLiteral("nginx.conf")));
-    conf.open(QIODevice::WriteOnly);
-    conf.write(QStringLiteral(
-                   "daemon off; worker_processes 2; pid %1/nginx.pid; error_log stderr warn;\n"
-                   "events { worker_connections 1024; }\n"
-                   "http { access_log off; client_body_temp_path %1/tmp; proxy_temp_path %1/tmp;\n"
-                   "  fastcgi_temp_path %1/tmp; uwsgi_temp_path %1/tmp; scgi_temp_path %1/tmp;\n"
-                   "  server { listen 127.0.0.1:%2; root %3; default_type application/json; } }\n")
-                   .arg(dir.path())
-                   .arg(port)
-                   .arg(root)
-                   .toUtf8());
-    conf.close();
-    QDir().mkpath(dir.filePath(QStringLiteral("tmp")));
-    QProcess server;
-    server.start(nginx, {QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), dir.path()});
-    if (!server.waitForStarted(5000)) {
-        return Figures{QStringLiteral("nginx static 69 B"),  0, 0, {}, {},
-                       QStringLiteral("nginx did not start")};
-    }
-    QThread::msleep(300);
-    Figures f =
-        runWrk(QStringLiteral("nginx static 69 B"),
-               QStringLiteral("http://127.0.0.1:%1/health.json").arg(port), seconds, connections);
-    f.cpuMicrosPerRequest = 0; // nginx's CPU is not this process's
-    server.terminate();
-    server.waitForFinished(5000);
-    return f;
-}
-
-QString writeScript(const QTemporaryDir &dir, const QString &name, const QString &lua)
-{
-    QFile f(dir.filePath(name));
-    f.open(QIODevice::WriteOnly);
-    f.write(lua.toUtf8());
-    return f.fileName();
-}
-
-} // namespace
+using namespace colophon::bench;
 
 int main(int argc, char *argv[])
 {
@@ -215,10 +69,7 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "colophon-bench-http: bad arguments; see --help\n");
         return 2;
     }
-    if (QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty()) {
-        std::fprintf(
-            stderr,
-            "colophon-bench-http: wrk is not installed (installer/install-deps.sh installs it)\n");
+    if (!wrkInstalled("colophon-bench-http")) {
         return 1;
     }
 
@@ -344,23 +195,12 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    RateLimitSettings noLimits;
-    noLimits.enabled = false;
-    HttpPipeline pipeline(router,
-                          {requestIdMiddleware(), traceContextMiddleware(),
-                           accessLogMiddleware(logger, metrics), corsMiddleware({}),
-                           rateLimitMiddleware(noLimits)},
-                          logger);
-    auto settings = httpServerSettings(config);
-    settings->port = 0;
-    settings->threads = threads;
-    settings->threadFinished = [&db] { db.closeThreadConnection(); };
-    HttpServer server(*settings, pipeline, logger);
+    InProcessServer server(router, config, logger, metrics, db, threads);
     if (auto started = server.start(); !started) {
         std::fprintf(stderr, "cannot start: %s\n", qPrintable(started.error().message));
         return 1;
     }
-    const QString base = QStringLiteral("http://127.0.0.1:%1").arg(server.port());
+    const QString base = server.baseUrl();
 
     const QString readScript = writeScript(
         dir, QStringLiteral("read.lua"),
@@ -426,18 +266,7 @@ int main(int argc, char *argv[])
     }
     server.stop();
 
-    std::printf("\n%-26s %12s %10s %10s %14s  %s\n", "target", "requests/s", "p50", "p99",
-                "server CPU/req", "errors");
-    for (const Figures *f : {&nginx, &health, &read, &readRandom, &write, &me, &login}) {
-        if (!f->name.isEmpty()) {
-            const QString cpu = f->cpuMicrosPerRequest > 0
-                                    ? QStringLiteral("%1 us").arg(f->cpuMicrosPerRequest, 0, 'f', 1)
-                                    : QStringLiteral("-");
-            std::printf("%-26s %12.0f %10s %10s %14s  %s\n", qPrintable(f->name),
-                        f->requestsPerSecond, qPrintable(f->p50), qPrintable(f->p99),
-                        qPrintable(cpu), qPrintable(f->errors));
-        }
-    }
+    printTable({&nginx, &health, &read, &readRandom, &write, &me, &login});
     if (nginx.requestsPerSecond > 0 && only.isEmpty()) {
         std::printf("\nread route / nginx static: %.0f%% (target: 50%% or more)\n",
                     100.0 * read.requestsPerSecond / nginx.requestsPerSecond);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/ctl/ctlapp.h"
 
+#include "app/ctl/ctlcommon.h"
+#include "app/ctl/ctlcontent.h"
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -9,7 +11,9 @@
 #include "services/user/userservice.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <cstdio>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -17,14 +21,10 @@ namespace colophon {
 
 namespace {
 
-constexpr int kFailure = 1;
-constexpr int kUsage = 2;
-
-int failWith(const QString &message, int code = kFailure)
-{
-    std::fprintf(stderr, "colophonctl: %s\n", qPrintable(message));
-    return code;
-}
+using ctl::failWith;
+using ctl::kFailure;
+using ctl::kUsage;
+using ctl::printJson;
 
 nlohmann::json versionsJson(const QMap<QString, int> &versions)
 {
@@ -33,12 +33,6 @@ nlohmann::json versionsJson(const QMap<QString, int> &versions)
         out[it.key().toStdString()] = it.value();
     }
     return out;
-}
-
-void printJson(const nlohmann::json &j)
-{
-    std::printf("%s\n", j.dump().c_str());
-    std::fflush(stdout);
 }
 
 // The host was opened in Migrate mode, which applied what was pending.
@@ -142,12 +136,14 @@ int commandStatus(ServiceHost &host)
 int runCtl(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Colophon's command-line client.\n\nCommands:\n"
-        "  migrate      create the replica if needed and apply pending schema migrations\n"
-        "  status       schema version, event count and replica id of a replica\n"
-        "  user create  create an account: --email --first-name --last-name [--role]\n"
-        "               and --password-file FILE or --password-stdin"));
+    parser.setApplicationDescription(
+        QStringLiteral(
+            "Colophon's command-line client.\n\nCommands:\n"
+            "  migrate      create the replica if needed and apply pending schema migrations\n"
+            "  status       schema version, event count and replica id of a replica\n"
+            "  user create  create an account: --email --first-name --last-name [--role]\n"
+            "               and --password-file FILE or --password-stdin\n") +
+        ctl::contentUsage());
     parser.addHelpOption();
     parser.addVersionOption();
     const CommonOptions common = addCommonOptions(
@@ -165,8 +161,9 @@ int runCtl(const QStringList &arguments)
     parser.addOption(QCommandLineOption(
         QStringLiteral("password-stdin"),
         QStringLiteral("Read the password from the first line of standard input.")));
+    ctl::addContentOptions(parser);
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("migrate | status | user create"));
+                                 QStringLiteral("migrate | status | user create | content ..."));
     // parse(), not process(): a usage error must exit 2, as every other one does.
     if (!parser.parse(arguments)) {
         return failWith(parser.errorText(), kUsage);
@@ -178,15 +175,23 @@ int runCtl(const QStringList &arguments)
         parser.showVersion();
     }
 
-    const QString command = parser.positionalArguments().join(QLatin1Char(' '));
+    const QStringList positional = parser.positionalArguments();
+    const QString command = positional.join(QLatin1Char(' '));
+    const bool content = !positional.isEmpty() && positional.front() == QLatin1String("content");
     if (command.isEmpty()) {
         return failWith(
-            QStringLiteral("no command given (migrate, status, user create); see --help"), kUsage);
+            QStringLiteral("no command given (migrate, status, user create, content); see --help"),
+            kUsage);
     }
-    if (command != QLatin1String("migrate") && command != QLatin1String("status") &&
-        command != QLatin1String("user create")) {
+    if (content) {
+        if (auto usage = ctl::checkContentCommand(parser, positional.mid(1))) {
+            return failWith(*usage, kUsage);
+        }
+    } else if (command != QLatin1String("migrate") && command != QLatin1String("status") &&
+               command != QLatin1String("user create")) {
         return failWith(
-            QStringLiteral("unknown command '%1' (migrate, status, user create)").arg(command),
+            QStringLiteral("unknown command '%1' (migrate, status, user create, content)")
+                .arg(command),
             kUsage);
     }
 
@@ -202,6 +207,15 @@ int runCtl(const QStringList &arguments)
     Logger logger("colophonctl", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     logger.setLevel(*level);
     MetricsRegistry metrics;
+    if (content) {
+        // Content needs a replica with accounts: never make an empty one here.
+        const QString dataDir =
+            QFileInfo(config.string(QStringLiteral("data_dir"))).absoluteFilePath();
+        if (!QFileInfo::exists(QDir(dataDir).filePath(QStringLiteral("colophon.db")))) {
+            return failWith(QStringLiteral("no replica in %1 (run: colophonctl --data %1 migrate)")
+                                .arg(dataDir));
+        }
+    }
     const auto mode = command == QLatin1String("status") ? ServiceHost::OpenMode::Inspect
                                                          : ServiceHost::OpenMode::Migrate;
     auto host = ServiceHost::open(HostRole::Tool, config, logger, metrics, mode);
@@ -214,8 +228,8 @@ int runCtl(const QStringList &arguments)
     if (command == QLatin1String("user create")) {
         return commandUserCreate(**host, parser);
     }
-    if (command == QLatin1String("user create")) {
-        return commandUserCreate(**host, parser);
+    if (content) {
+        return ctl::runContentCommand(**host, parser, positional.mid(1));
     }
     return commandStatus(**host);
 }

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+#include "bench/benchsupport.h"
+
+#include "app/host/hostconfig.h"
+#include "backend/db/database.h"
+#include "backend/http/httpserver.h"
+#include "backend/observability/logger.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QThread>
+#include <cstdio>
+#include <sys/resource.h>
+
+namespace colophon::bench {
+
+namespace {
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+RateLimitSettings noRateLimits()
+{
+    RateLimitSettings settings;
+    settings.enabled = false;
+    return settings;
+}
+
+} // namespace
+
+Figures parseWrk(const QString &name, const QString &out)
+{
+    Figures f;
+    f.name = name;
+    const auto rps = QRegularExpression(QStringLiteral("Requests/sec:\\s+([0-9.]+)")).match(out);
+    f.requestsPerSecond = rps.hasMatch() ? rps.captured(1).toDouble() : 0;
+    f.p50 = QRegularExpression(QStringLiteral("\\s50%\\s+(\\S+)")).match(out).captured(1);
+    f.p99 = QRegularExpression(QStringLiteral("\\s99%\\s+(\\S+)")).match(out).captured(1);
+    const auto non2xx =
+        QRegularExpression(QStringLiteral("Non-2xx or 3xx responses: (\\d+)")).match(out);
+    const auto sockErr = QRegularExpression(QStringLiteral("Socket errors: ([^\\n]+)")).match(out);
+    f.errors =
+        (non2xx.hasMatch() ? QStringLiteral("non-2xx %1 ").arg(non2xx.captured(1)) : QString()) +
+        (sockErr.hasMatch() ? sockErr.captured(1) : QString());
+    return f;
+}
+
+double processCpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
+               const QString &script, const QStringList &extra)
+{
+    const double cpuBefore = processCpuSeconds();
+    QStringList args{QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
+                     QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency")};
+    if (!script.isEmpty()) {
+        args << QStringLiteral("-s") << script;
+    }
+    args << extra;
+    args << url;
+    QProcess wrk;
+    wrk.start(QStringLiteral("wrk"), args);
+    if (!wrk.waitForFinished((seconds + 30) * 1000) || wrk.exitCode() != 0) {
+        std::fprintf(stderr, "wrk failed for %s: %s\n", qPrintable(name),
+                     wrk.readAllStandardError().constData());
+        return Figures{name, 0, 0, {}, {}, QStringLiteral("wrk failed")};
+    }
+    Figures f = parseWrk(name, QString::fromUtf8(wrk.readAllStandardOutput()));
+    if (f.requestsPerSecond > 0) {
+        f.cpuMicrosPerRequest =
+            (processCpuSeconds() - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
+    }
+    return f;
+}
+
+Figures runNginx(const QTemporaryDir &dir, int seconds, int connections)
+{
+    const QString name = QStringLiteral("nginx static 69 B");
+    const QString nginx =
+        QStandardPaths::findExecutable(QStringLiteral("nginx"), {QStringLiteral("/usr/sbin")});
+    if (nginx.isEmpty()) {
+        return Figures{name, 0, 0, {}, {}, QStringLiteral("nginx not installed")};
+    }
+    const QString root = dir.filePath(QStringLiteral("www"));
+    QDir().mkpath(root);
+    // nginx's workers run as an unprivileged user: let them read the files.
+    const auto readable = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                          QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                          QFileDevice::ExeOther;
+    QFile::setPermissions(dir.path(), readable);
+    QFile::setPermissions(root, readable);
+    QFile file(root + QStringLiteral("/health.json"));
+    file.open(QIODevice::WriteOnly);
+    file.write(
+        QByteArray(
+            "{\"status\":\"ok\",\"service\":\"colophon\",\"note\":\"a 69-byte static body!!\"}\n")
+            .left(69));
+    file.close();
+    file.setPermissions(readable &
+                        ~(QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther));
+    const quint16 port = freePort();
+    QFile conf(dir.filePath(QStringLiteral("nginx.conf")));
+    conf.open(QIODevice::WriteOnly);
+    conf.write(QStringLiteral(
+                   "daemon off; worker_processes 2; pid %1/nginx.pid; error_log stderr warn;\n"
+                   "events { worker_connections 1024; }\n"
+                   "http { access_log off; client_body_temp_path %1/tmp; proxy_temp_path %1/tmp;\n"
+                   "  fastcgi_temp_path %1/tmp; uwsgi_temp_path %1/tmp; scgi_temp_path %1/tmp;\n"
+                   "  server { listen 127.0.0.1:%2; root %3; default_type application/json; } }\n")
+                   .arg(dir.path())
+                   .arg(port)
+                   .arg(root)
+                   .toUtf8());
+    conf.close();
+    QDir().mkpath(dir.filePath(QStringLiteral("tmp")));
+    QProcess server;
+    server.start(nginx, {QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), dir.path()});
+    if (!server.waitForStarted(5000)) {
+        return Figures{name, 0, 0, {}, {}, QStringLiteral("nginx did not start")};
+    }
+    QThread::msleep(300);
+    Figures f = runWrk(name, QStringLiteral("http://127.0.0.1:%1/health.json").arg(port), seconds,
+                       connections);
+    f.cpuMicrosPerRequest = 0; // nginx's CPU is not this process's
+    server.terminate();
+    server.waitForFinished(5000);
+    return f;
+}
+
+QString writeScript(const QTemporaryDir &dir, const QString &name, const QString &lua)
+{
+    QFile f(dir.filePath(name));
+    f.open(QIODevice::WriteOnly);
+    f.write(lua.toUtf8());
+    return f.fileName();
+}
+
+bool wrkInstalled(const char *program)
+{
+    if (!QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty()) {
+        return true;
+    }
+    std::fprintf(stderr, "%s: wrk is not installed (installer/install-deps.sh installs it)\n",
+                 program);
+    return false;
+}
+
+qint64 peakResidentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    const auto m = QRegularExpression(QStringLiteral("VmHWM:\\s+(\\d+) kB"))
+                       .match(QString::fromLatin1(status.readAll()));
+    return m.hasMatch() ? m.captured(1).toLongLong() : -1;
+}
+
+bool resetPeakResident()
+{
+    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    return clear.open(QIODevice::WriteOnly) && clear.write("5") == 1;
+}
+
+InProcessServer::InProcessServer(const Router &router, const Config &config, Logger &logger,
+                                 MetricsRegistry &metrics, Database &db, int threads)
+    : m_config(config), m_logger(logger), m_db(db), m_threads(threads),
+      m_pipeline(router,
+                 {requestIdMiddleware(), traceContextMiddleware(),
+                  accessLogMiddleware(logger, metrics), corsMiddleware({}),
+                  rateLimitMiddleware(noRateLimits())},
+                 logger)
+{
+}
+
+InProcessServer::~InProcessServer() = default;
+
+Result<void> InProcessServer::start()
+{
+    auto settings = httpServerSettings(m_config);
+    if (!settings) {
+        return fail(settings.error());
+    }
+    settings->port = 0;
+    settings->threads = m_threads;
+    Database *db = &m_db;
+    settings->threadFinished = [db] { db->closeThreadConnection(); };
+    m_server = std::make_unique<HttpServer>(*settings, m_pipeline, m_logger);
+    return m_server->start();
+}
+
+void InProcessServer::stop()
+{
+    if (m_server) {
+        m_server->stop();
+    }
+}
+
+QString InProcessServer::baseUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(m_server ? m_server->port() : 0);
+}
+
+void printTable(const std::vector<const Figures *> &rows)
+{
+    std::printf("\n%-34s %12s %10s %10s %14s  %s\n", "target", "requests/s", "p50", "p99",
+                "server CPU/req", "errors");
+    for (const Figures *f : rows) {
+        if (f->name.isEmpty()) {
+            continue;
+        }
+        const QString cpu = f->cpuMicrosPerRequest > 0
+                                ? QStringLiteral("%1 us").arg(f->cpuMicrosPerRequest, 0, 'f', 1)
+                                : QStringLiteral("-");
+        std::printf("%-34s %12.0f %10s %10s %14s  %s\n", qPrintable(f->name), f->requestsPerSecond,
+                    qPrintable(f->p50), qPrintable(f->p99), qPrintable(cpu), qPrintable(f->errors));
+    }
+    std::fflush(stdout);
+}
+
+} // namespace colophon::bench

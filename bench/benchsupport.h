@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// What the benchmark programs share: wrk runs and their figures, the nginx
+// baseline on the same machine, the server's HTTP stack in process, and the
+// table they print. Benchmarks print figures; they never assert on time.
+#pragma once
+
+#include "backend/core/error.h"
+#include "backend/http/middleware.h"
+
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <memory>
+#include <vector>
+
+namespace colophon {
+
+class Config;
+class Database;
+class HttpServer;
+class Logger;
+class MetricsRegistry;
+class Router;
+
+namespace bench {
+
+struct Figures
+{
+    QString name;
+    double requestsPerSecond = 0;
+    double cpuMicrosPerRequest = 0; // this process (the server), user + system
+    QString p50;
+    QString p99;
+    QString errors;
+};
+
+// Parses wrk --latency output.
+Figures parseWrk(const QString &name, const QString &out);
+
+// User + system CPU of this process, in seconds.
+double processCpuSeconds();
+
+// wrk -t2 -cN -dS --latency [-s script] [extra...] url, with this process's
+// CPU per request.
+Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
+               const QString &script = {}, const QStringList &extra = {});
+
+// nginx with 2 workers serving one 69-byte file from dir: the ceiling this
+// machine's loopback and load generator allow.
+Figures runNginx(const QTemporaryDir &dir, int seconds, int connections);
+
+// A wrk Lua script in dir; returns its path.
+QString writeScript(const QTemporaryDir &dir, const QString &name, const QString &lua);
+
+// False (with a message on stderr naming program) when wrk is missing.
+bool wrkInstalled(const char *program);
+
+// "VmHWM" (peak resident memory) of this process in KiB, -1 when unknown.
+qint64 peakResidentKiB();
+// Sets VmHWM back to the current resident size, so a later peak measures
+// what came after; false where the kernel does not allow it.
+bool resetPeakResident();
+
+// colophon-server's HTTP stack (its middleware, with rate limits off) in
+// this process, on a loopback port.
+class InProcessServer final
+{
+public:
+    InProcessServer(const Router &router, const Config &config, Logger &logger,
+                    MetricsRegistry &metrics, Database &db, int threads);
+    ~InProcessServer();
+    Result<void> start();
+    void stop();
+    QString baseUrl() const;
+
+private:
+    const Config &m_config;
+    Logger &m_logger;
+    Database &m_db;
+    int m_threads;
+    HttpPipeline m_pipeline;
+    std::unique_ptr<HttpServer> m_server;
+};
+
+// The results table: target, requests/s, p50, p99, server CPU per request, errors.
+void printTable(const std::vector<const Figures *> &rows);
+
+} // namespace bench
+} // namespace colophon
