@@ -488,6 +488,7 @@ Result<QString> ContentCommands::authorId(const QString &author)
 int ContentCommands::list()
 {
     ContentQuery query;
+    query.withBody = true; // scripts read whole items
     if (isSet("status")) {
         query.status = parseContentStatus(option("status"));
     }
@@ -626,6 +627,7 @@ ContentCommands::forEachItem(const std::function<Result<void>(const ContentItem 
     // The snapshot keeps the order still while the pages are read.
     const ReadSnapshot snapshot(m_host.database());
     ContentQuery query;
+    query.withBody = true;
     query.sortField = QStringLiteral("updatedAt");
     query.descending = false;
     query.limit = kExportPage;

@@ -143,6 +143,11 @@ void Database::closeThreadConnection()
     }
 }
 
+Result<CachedQuery> Transaction::execCached(const QString &sql, const QVariantList &values) const
+{
+    return m_database.execCached(sql, values);
+}
+
 Result<CachedQuery> Database::execCached(const QString &sql, const QVariantList &values)
 {
     QSqlDatabase db = connection();
@@ -203,7 +208,7 @@ Result<Transaction *> Database::begin()
         }
         return fail(sqlError(q, sql));
     }
-    auto *tx = new Transaction(db);
+    auto *tx = new Transaction(*this, db);
     tx->m_outer = s->current;
     s->current = tx;
     ++s->depth;

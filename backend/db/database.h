@@ -65,13 +65,17 @@ class Transaction final
 {
 public:
     const QSqlDatabase &db() const { return m_db; }
+    // Runs sql through this thread's statement cache (see Database::execCached):
+    // for statements a transaction runs many times, such as a projection's.
+    Result<CachedQuery> execCached(const QString &sql, const QVariantList &values) const;
     // Runs after the outermost transaction commits (on this thread), e.g. to
     // wake event subscribers. Dropped on rollback.
     void onCommit(std::function<void()> hook);
 
 private:
     friend class Database;
-    explicit Transaction(QSqlDatabase db) : m_db(std::move(db)) {}
+    Transaction(Database &database, QSqlDatabase db) : m_database(database), m_db(std::move(db)) {}
+    Database &m_database;
     QSqlDatabase m_db;
     std::vector<std::function<void()>> m_hooks;
     Transaction *m_outer = nullptr;

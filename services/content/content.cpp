@@ -181,28 +181,32 @@ nlohmann::json ContentItem::field(const QString &name) const
     return nullptr;
 }
 
-nlohmann::json ContentItem::toJson() const
+nlohmann::json ContentItem::toJson(bool withBody) const
 {
-    return {{"id", text(id)},
-            {"title", text(title)},
-            {"slug", text(slug)},
-            {"description", text(description)},
-            {"body", text(body)},
-            {"status", text(contentStatusName(status))},
-            {"type", text(contentTypeName(type))},
-            {"categories", list(categories)},
-            {"tags", list(tags)},
-            {"mediaIds", list(mediaIds)},
-            {"authorId", text(authorId)},
-            {"createdBy", text(authorId)},
-            {"metadata", metadata},
-            {"publishedAt", time(publishedAtMs)},
-            {"publishAt", time(publishAtMs)},
-            {"unpublishAt", time(unpublishAtMs)},
-            {"createdAt", time(createdAtMs)},
-            {"updatedAt", time(updatedAtMs)},
-            {"version", version},
-            {"bodyHash", text(bodyHash)}};
+    nlohmann::json j = {{"id", text(id)},
+                        {"title", text(title)},
+                        {"slug", text(slug)},
+                        {"description", text(description)},
+                        {"body", text(body)},
+                        {"status", text(contentStatusName(status))},
+                        {"type", text(contentTypeName(type))},
+                        {"categories", list(categories)},
+                        {"tags", list(tags)},
+                        {"mediaIds", list(mediaIds)},
+                        {"authorId", text(authorId)},
+                        {"createdBy", text(authorId)},
+                        {"metadata", metadata},
+                        {"publishedAt", time(publishedAtMs)},
+                        {"publishAt", time(publishAtMs)},
+                        {"unpublishAt", time(unpublishAtMs)},
+                        {"createdAt", time(createdAtMs)},
+                        {"updatedAt", time(updatedAtMs)},
+                        {"version", version},
+                        {"bodyHash", text(bodyHash)}};
+    if (!withBody) {
+        j.erase("body");
+    }
+    return j;
 }
 
 nlohmann::json Category::toJson() const

@@ -55,7 +55,9 @@ struct ContentItem
     int version = 0;  // the number of versions: the ETag
     QString bodyHash; // of the current body: what an edit names as its base
 
-    nlohmann::json toJson() const;
+    // The API form; listings leave the body out unless asked (as the
+    // blueprint's Content sample does), single items carry it.
+    nlohmann::json toJson(bool withBody = true) const;
     // The value of a scalar field in its JSON form (for versions and diffs).
     nlohmann::json field(const QString &name) const;
 };

@@ -40,8 +40,9 @@ HttpResponse pageResponse(const HttpRequest &req, const PageRequest &page,
         return problemResponse(result.error());
     }
     nlohmann::json items = nlohmann::json::array();
+    const bool withBody = req.query("include").value_or(std::string()) == "body";
     for (const ContentItem &c : result->items) {
-        items.push_back(c.toJson());
+        items.push_back(c.toJson(withBody));
     }
     return HttpResponse::json(200, {{"items", std::move(items)},
                                     {"pagination", paginationJson(page, result->total)},
@@ -216,6 +217,13 @@ Result<ContentQuery> queryOf(const HttpRequest &req, PageRequest &page)
         q.tag = *t;
     }
     q.authorId = QString::fromStdString(req.query("authorId").value_or(std::string()));
+    if (auto include = req.query("include")) {
+        if (*include != "body") {
+            return fail(Error::invalid(QStringLiteral("include may only name body"),
+                                       QStringLiteral("include")));
+        }
+        q.withBody = true;
+    }
     q.text = QString::fromStdString(req.query("q").value_or(std::string())).trimmed();
     if (q.text.size() > 200) {
         return fail(

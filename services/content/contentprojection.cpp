@@ -68,7 +68,7 @@ QStringList strings(const nlohmann::json &payload, const char *key)
     return out;
 }
 
-Result<void> done(const Result<QSqlQuery> &q)
+Result<void> done(const Result<CachedQuery> &q)
 {
     if (!q) {
         return fail(q.error());
@@ -81,8 +81,8 @@ Result<void> changeSet(Transaction &tx, const char *table, const char *member, c
                        const QStringList &values, const char *stampColumn, const QString &hlc)
 {
     for (const QString &value : values) {
-        if (auto ok = done(execSql(
-                tx.db(),
+        if (auto ok = done(tx.execCached(
+
                 QStringLiteral("INSERT INTO %1 (content_id, %2, %3) VALUES (?, ?, ?) ON CONFLICT "
                                "(content_id, %2) DO UPDATE SET %3 = MAX(%3, excluded.%3)")
                     .arg(QLatin1String(table), QLatin1String(member), QLatin1String(stampColumn)),
@@ -98,17 +98,17 @@ Result<void> changeSet(Transaction &tx, const char *table, const char *member, c
 Result<QString> presentMembers(Transaction &tx, const char *table, const char *member,
                                const QString &id)
 {
-    auto q = execSql(tx.db(),
-                     QStringLiteral("SELECT %2 FROM %1 WHERE content_id = ? AND added > removed "
-                                    "ORDER BY %2")
-                         .arg(QLatin1String(table), QLatin1String(member)),
-                     {id});
+    auto q =
+        tx.execCached(QStringLiteral("SELECT %2 FROM %1 WHERE content_id = ? AND added > removed "
+                                     "ORDER BY %2")
+                          .arg(QLatin1String(table), QLatin1String(member)),
+                      {id});
     if (!q) {
         return fail(q.error());
     }
     nlohmann::json out = nlohmann::json::array();
-    while (q->next()) {
-        out.push_back(q->value(0).toString().toStdString());
+    while ((*q)->next()) {
+        out.push_back((*q)->value(0).toString().toStdString());
     }
     return QString::fromStdString(out.dump());
 }
@@ -130,8 +130,8 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
     const QString hlc = event.hlc.toString();
     const qint64 at = event.hlc.physicalMs;
     const QString name = QLatin1String(table);
-    if (auto row = done(execSql(
-            tx.db(),
+    if (auto row = done(tx.execCached(
+
             QStringLiteral("INSERT INTO %1 (id) VALUES (?) ON CONFLICT (id) DO NOTHING").arg(name),
             {id}));
         !row) {
@@ -140,13 +140,12 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
     RowUpdate update;
     if (deletion) {
         // The earliest deletion stamp, whichever arrives first: the same everywhere.
-        auto tombstone = done(
-            execSql(tx.db(),
-                    QStringLiteral("UPDATE %1 SET deleted_hlc = CASE WHEN deleted_hlc IS NULL OR "
-                                   "deleted_hlc > ? THEN ? ELSE deleted_hlc END, updated_at = "
-                                   "MAX(updated_at, ?) WHERE id = ?")
-                        .arg(name),
-                    {hlc, hlc, at, id}));
+        auto tombstone = done(tx.execCached(
+            QStringLiteral("UPDATE %1 SET deleted_hlc = CASE WHEN deleted_hlc IS NULL OR "
+                           "deleted_hlc > ? THEN ? ELSE deleted_hlc END, updated_at = "
+                           "MAX(updated_at, ?) WHERE id = ?")
+                .arg(name),
+            {hlc, hlc, at, id}));
         if (!tombstone) {
             return fail(tombstone.error());
         }
@@ -154,12 +153,13 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
         return update;
     }
     auto current =
-        queryValue(tx.db(), QStringLiteral("SELECT clocks FROM %1 WHERE id = ?").arg(name), {id});
+        tx.execCached(QStringLiteral("SELECT clocks FROM %1 WHERE id = ?").arg(name), {id});
     if (!current) {
         return fail(current.error());
     }
-    nlohmann::json clocks =
-        nlohmann::json::parse(current->toString().toStdString(), nullptr, false);
+    nlohmann::json clocks = nlohmann::json::parse(
+        ((*current)->next() ? (*current)->value(0).toString() : QString()).toStdString(), nullptr,
+        false);
     if (!clocks.is_object()) {
         clocks = nlohmann::json::object();
     }
@@ -196,10 +196,103 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
 Result<void> runUpdate(Transaction &tx, const char *table, const QString &id, RowUpdate update)
 {
     update.values << id;
-    return done(execSql(tx.db(),
-                        QStringLiteral("UPDATE %1 SET %2 WHERE id = ?")
-                            .arg(QLatin1String(table), update.sets.join(QLatin1String(", "))),
-                        update.values));
+    return done(tx.execCached(QStringLiteral("UPDATE %1 SET %2 WHERE id = ?")
+                                  .arg(QLatin1String(table), update.sets.join(QLatin1String(", "))),
+                              update.values));
+}
+
+// The version an item's event makes, keyed by the event: true when new.
+Result<bool> insertVersion(Transaction &tx, const Event &event, const QString &id)
+{
+    const nlohmann::json &p = event.payload;
+    nlohmann::json change = nlohmann::json::object();
+    for (const char *key : {"changes", "tagsAdded", "tagsRemoved", "categoriesAdded",
+                            "categoriesRemoved", "comment", "restoredVersion", "baseBodyHash"}) {
+        if (p.contains(key)) {
+            change[key] = p[key];
+        }
+    }
+    auto version = tx.execCached(
+        QStringLiteral(
+            "INSERT INTO content_versions (event_id, content_id, hlc, kind, actor_id, "
+            "at, change) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"),
+        {event.id.toString(QUuid::WithoutBraces), id, event.hlc.toString(), event.type,
+         event.actorId.isNull() ? QStringLiteral("") : event.actorId, qint64(event.hlc.physicalMs),
+         QString::fromStdString(change.dump())});
+    if (!version) {
+        return fail(version.error());
+    }
+    return (*version)->numRowsAffected() > 0;
+}
+
+// A creation whose item no event has touched yet (the usual case): the whole
+// row in one INSERT. False when the row exists; the general path applies it.
+Result<bool> insertCreated(Transaction &tx, const QString &id, const Event &event)
+{
+    const nlohmann::json &p = event.payload;
+    const QString hlc = event.hlc.toString();
+    const qint64 at = event.hlc.physicalMs;
+    QStringList names{QStringLiteral("id"),         QStringLiteral("created"),
+                      QStringLiteral("created_at"), QStringLiteral("updated_at"),
+                      QStringLiteral("version"),    QStringLiteral("tags"),
+                      QStringLiteral("categories")};
+    // A fresh row has no set members but these: sorted as the general path sorts them.
+    const auto members = [&](const char *key) {
+        std::vector<std::string> v;
+        for (const QString &m : strings(p, key)) {
+            v.push_back(m.toStdString());
+        }
+        std::sort(v.begin(), v.end());
+        v.erase(std::unique(v.begin(), v.end()), v.end());
+        return QString::fromStdString(nlohmann::json(v).dump());
+    };
+    QVariantList values{id, 1, at, at, 1, members("tagsAdded"), members("categoriesAdded")};
+    nlohmann::json clocks = nlohmann::json::object();
+    if (p.contains("changes") && p["changes"].is_object()) {
+        for (auto it = p["changes"].begin(); it != p["changes"].end(); ++it) {
+            const auto column = columns().find(QString::fromStdString(it.key()));
+            if (column == columns().end()) {
+                continue;
+            }
+            clocks[it.key()] = hlc.toStdString();
+            names << QLatin1String(column->name);
+            values << stored(*column, it.value());
+            if (it.key() == "body") {
+                names << QStringLiteral("body_hash");
+                values << bodyHash(values.last().toString());
+            }
+        }
+    }
+    names << QStringLiteral("clocks");
+    values << QString::fromStdString(clocks.dump());
+    QStringList marks;
+    for (qsizetype i = 0; i < names.size(); ++i) {
+        marks << QStringLiteral("?");
+    }
+    auto inserted =
+        tx.execCached(QStringLiteral("INSERT INTO content_items (%1) VALUES (%2) ON "
+                                     "CONFLICT (id) DO NOTHING")
+                          .arg(names.join(QLatin1String(", ")), marks.join(QLatin1String(", "))),
+                      values);
+    if (!inserted) {
+        return fail(inserted.error());
+    }
+    if ((*inserted)->numRowsAffected() == 0) {
+        return false;
+    }
+    if (auto ok = changeSet(tx, "content_tags", "tag", id, strings(p, "tagsAdded"), "added", hlc);
+        !ok) {
+        return fail(ok.error());
+    }
+    if (auto ok = changeSet(tx, "content_item_categories", "category_id", id,
+                            strings(p, "categoriesAdded"), "added", hlc);
+        !ok) {
+        return fail(ok.error());
+    }
+    if (auto version = insertVersion(tx, event, id); !version) {
+        return fail(version.error());
+    }
+    return true;
 }
 
 } // namespace
@@ -357,8 +450,8 @@ Result<void> ContentProjection::applyLink(Transaction &tx, const Event &event) c
     const QString kind = QString::fromStdString(p["kind"].get<std::string>());
     const QString hlc = event.hlc.toString();
     if (event.type == QLatin1String(kUnlinked)) {
-        return done(execSql(
-            tx.db(),
+        return done(tx.execCached(
+
             QStringLiteral("INSERT INTO content_relations (from_id, to_id, kind, removed) VALUES "
                            "(?, ?, ?, ?) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET "
                            "removed = MAX(removed, excluded.removed)"),
@@ -366,8 +459,7 @@ Result<void> ContentProjection::applyLink(Transaction &tx, const Event &event) c
     }
     const int position = p.value("position", 0);
     // The position travels with the newest addition.
-    return done(execSql(
-        tx.db(),
+    return done(tx.execCached(
         QStringLiteral("INSERT INTO content_relations (from_id, to_id, kind, position, added) "
                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET "
                        "position = CASE WHEN excluded.added > added THEN excluded.position ELSE "
@@ -383,9 +475,17 @@ Result<void> ContentProjection::applyItem(Transaction &tx, const Event &event) c
     }
     const QString id = QString::fromStdString(p["id"].get<std::string>());
     const QString hlc = event.hlc.toString();
-    const qint64 at = event.hlc.physicalMs;
     if (event.type == QLatin1String(kPublished)) {
         return {}; // a notice for subscribers; the status change carries the state
+    }
+    if (event.type == QLatin1String(kCreated)) {
+        auto fresh = insertCreated(tx, id, event);
+        if (!fresh) {
+            return fail(fresh.error());
+        }
+        if (*fresh) {
+            return {};
+        }
     }
     auto update =
         lastWriterWins(tx, "content_items", id, event, event.type == QLatin1String(kDeleted),
@@ -433,25 +533,11 @@ Result<void> ContentProjection::applyItem(Transaction &tx, const Event &event) c
     }
 
     // The version this event makes, once.
-    nlohmann::json change = nlohmann::json::object();
-    for (const char *key : {"changes", "tagsAdded", "tagsRemoved", "categoriesAdded",
-                            "categoriesRemoved", "comment", "restoredVersion", "baseBodyHash"}) {
-        if (p.contains(key)) {
-            change[key] = p[key];
-        }
-    }
-    auto version =
-        execSql(tx.db(),
-                QStringLiteral(
-                    "INSERT INTO content_versions (event_id, content_id, hlc, kind, actor_id, "
-                    "at, change) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"),
-                {event.id.toString(QUuid::WithoutBraces), id, hlc, event.type,
-                 event.actorId.isNull() ? QStringLiteral("") : event.actorId, at,
-                 QString::fromStdString(change.dump())});
+    auto version = insertVersion(tx, event, id);
     if (!version) {
         return fail(version.error());
     }
-    if (version->numRowsAffected() > 0) {
+    if (*version) {
         sets << QStringLiteral("version = version + 1");
     }
     return runUpdate(tx, "content_items", id, std::move(*update));

@@ -134,14 +134,13 @@ nlohmann::json presentable(nlohmann::json state)
 
 Result<bool> categoryExists(Transaction &tx, const QString &id)
 {
-    auto v = queryValue(tx.db(),
-                        QStringLiteral("SELECT COUNT(*) FROM content_categories WHERE id = ? AND "
-                                       "deleted_hlc IS NULL"),
-                        {id});
-    if (!v) {
-        return fail(v.error());
+    auto q = tx.execCached(QStringLiteral("SELECT COUNT(*) FROM content_categories WHERE id = ? "
+                                          "AND created = 1 AND deleted_hlc IS NULL"),
+                           {id});
+    if (!q) {
+        return fail(q.error());
     }
-    return v->toLongLong() > 0;
+    return (*q)->next() && (*q)->value(0).toLongLong() > 0;
 }
 
 Result<QStringList> categorySet(Transaction &tx, const QStringList &ids)
@@ -208,6 +207,10 @@ Result<void> ContentService::commit(Transaction &tx, NewEvent event)
     if (!stored) {
         return fail(stored.error());
     }
+    // Also before the commit: this thread's own connection reads its
+    // uncommitted rows, and a rollback only makes the next count redundant.
+    m_store->contentChanged();
+    tx.onCommit([store = m_store.get()] { store->contentChanged(); });
     return m_projection->apply(tx, *stored);
 }
 
@@ -265,19 +268,11 @@ Result<ContentService::Prepared> ContentService::prepareCreate(Transaction &tx, 
         }
         slug = *valid;
     } else {
-        const QString base = slugify(*title);
-        slug = base;
-        for (int n = 2;; ++n) {
-            auto taken = m_store->slugTaken(tx, draft.type, slug, {});
-            if (!taken) {
-                return fail(taken.error());
-            }
-            if (!*taken) {
-                break;
-            }
-            const QString suffix = QStringLiteral("-%1").arg(n);
-            slug = base.left(120 - suffix.size()) + suffix;
+        auto free = m_store->freeSlug(tx, draft.type, slugify(*title));
+        if (!free) {
+            return fail(free.error());
         }
+        slug = *free;
     }
     Q_UNUSED(nowMs);
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);

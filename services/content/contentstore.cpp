@@ -5,12 +5,19 @@
 #include "backend/db/sqlquery.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QMap>
+#include <QSet>
 
 namespace colophon {
 
 namespace {
 
+// The same columns with an empty body, for listings: bodies live in
+// overflow pages that a summary need not read.
+const QString kSummaryColumns = QStringLiteral(
+    "id, title, slug, description, '', type, status, categories, tags, media_ids, author_id, "
+    "metadata, published_at, publish_at, unpublish_at, created_at, updated_at, version, body_hash");
 const QString kItemColumns = QStringLiteral(
     "id, title, slug, description, body, type, status, categories, tags, media_ids, author_id, "
     "metadata, published_at, publish_at, unpublish_at, created_at, updated_at, version, body_hash");
@@ -96,6 +103,56 @@ nlohmann::json ContentVersion::toJson() const
     return j;
 }
 
+namespace {
+
+// Per thread, because SQLite's data_version is per connection and each
+// thread has its own: a value changes when another connection commits.
+struct CachedCount
+{
+    quint64 instance = 0;
+    qint64 dataVersion = -1;
+    quint64 generation = 0;
+    qint64 total = 0;
+};
+thread_local QHash<QString, CachedCount> t_counts;
+std::atomic<quint64> g_storeInstances{0};
+
+} // namespace
+
+ContentStore::ContentStore(Database &db) : m_db(db), m_instance(++g_storeInstances)
+{
+}
+
+Result<qint64> ContentStore::count(const QString &filter, const QVariantList &values)
+{
+    auto version = m_db.execCached(QStringLiteral("PRAGMA data_version"), {});
+    if (!version) {
+        return fail(version.error());
+    }
+    const qint64 dataVersion = (*version)->next() ? (*version)->value(0).toLongLong() : -1;
+    QString key = filter;
+    for (const QVariant &v : values) {
+        key += u'\x1f' + v.toString();
+    }
+    const quint64 generation = m_generation.load();
+    const auto hit = t_counts.constFind(key);
+    if (hit != t_counts.cend() && hit->instance == m_instance && hit->dataVersion == dataVersion &&
+        hit->generation == generation) {
+        return hit->total;
+    }
+    auto counted = m_db.execCached(
+        QStringLiteral("SELECT COUNT(*) FROM content_items WHERE ") + filter, values);
+    if (!counted) {
+        return fail(counted.error());
+    }
+    const qint64 total = (*counted)->next() ? (*counted)->value(0).toLongLong() : 0;
+    if (t_counts.size() > 1000) {
+        t_counts.clear(); // many distinct filters: start over rather than grow
+    }
+    t_counts.insert(key, {m_instance, dataVersion, generation, total});
+    return total;
+}
+
 const QStringList &ContentStore::sortFields()
 {
     static const QStringList fields{QStringLiteral("title"),     QStringLiteral("createdAt"),
@@ -172,25 +229,24 @@ Result<ContentPage> ContentStore::list(const ContentQuery &query)
         values << query.updatedSinceMs;
     }
     const QString filter = where.join(QLatin1String(" AND "));
-    auto counted =
-        execSql(m_db.connection(),
-                QStringLiteral("SELECT COUNT(*) FROM content_items WHERE ") + filter, values);
-    if (!counted) {
-        return fail(counted.error());
+    auto total = count(filter, values);
+    if (!total) {
+        return fail(total.error());
     }
     ContentPage page;
-    page.total = counted->next() ? counted->value(0).toLongLong() : 0;
+    page.total = *total;
     if (page.total <= query.offset) {
         return page;
     }
     const QString column = sortColumns.value(query.sortField, QStringLiteral("updated_at"));
     const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     values << query.limit << query.offset;
-    auto q = execSql(m_db.connection(),
-                     QStringLiteral("SELECT %1 FROM content_items WHERE %2 ORDER BY %3%4, id%4 "
-                                    "LIMIT ? OFFSET ?")
-                         .arg(kItemColumns, filter, column, direction),
-                     values);
+    auto q = execSql(
+        m_db.connection(),
+        QStringLiteral("SELECT %1 FROM content_items WHERE %2 ORDER BY %3%4, id%4 "
+                       "LIMIT ? OFFSET ?")
+            .arg(query.withBody ? kItemColumns : kSummaryColumns, filter, column, direction),
+        values);
     if (!q) {
         return fail(q.error());
     }
@@ -203,16 +259,51 @@ Result<ContentPage> ContentStore::list(const ContentQuery &query)
 Result<bool> ContentStore::slugTaken(Transaction &tx, ContentType type, const QString &slug,
                                      const QString &exceptId)
 {
-    auto v = queryValue(
-        tx.db(),
+    auto q = tx.execCached(
         QStringLiteral("SELECT COUNT(*) FROM content_items WHERE type = ? AND "
                        "slug = ? AND id <> ? AND ") +
             kLive,
         {contentTypeName(type), slug, exceptId.isNull() ? QStringLiteral("") : exceptId});
-    if (!v) {
-        return fail(v.error());
+    if (!q) {
+        return fail(q.error());
     }
-    return v->toLongLong() > 0;
+    return (*q)->next() && (*q)->value(0).toLongLong() > 0;
+}
+
+Result<QString> ContentStore::freeSlug(Transaction &tx, ContentType type, const QString &base)
+{
+    // A slug is letters, digits and hyphens, so the range from "base" up to
+    // (not including) "base." holds exactly base and base-...: one index range.
+    auto q = tx.execCached(QStringLiteral("SELECT slug FROM content_items WHERE type = ? AND "
+                                          "slug >= ? AND slug < ? AND ") +
+                               kLive,
+                           {contentTypeName(type), base, base + u'.'});
+    if (!q) {
+        return fail(q.error());
+    }
+    QSet<int> taken;
+    bool baseTaken = false;
+    while ((*q)->next()) {
+        const QString slug = (*q)->value(0).toString();
+        if (slug == base) {
+            baseTaken = true;
+            continue;
+        }
+        bool ok = false;
+        const int n = slug.mid(base.size() + 1).toInt(&ok);
+        if (ok && n >= 2) {
+            taken.insert(n);
+        }
+    }
+    if (!baseTaken) {
+        return base;
+    }
+    int n = 2;
+    while (taken.contains(n)) {
+        ++n;
+    }
+    const QString suffix = QStringLiteral("-%1").arg(n);
+    return base.left(120 - suffix.size()) + suffix;
 }
 
 Result<std::vector<ContentVersion>> ContentStore::versions(const QString &id)

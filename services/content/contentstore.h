@@ -5,6 +5,7 @@
 
 #include "services/content/content.h"
 
+#include <atomic>
 #include <optional>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct ContentQuery
     qint64 updatedSinceMs = 0;
     QString sortField; // one of ContentStore::sortFields(); empty: -updatedAt
     bool descending = true;
+    bool withBody = false; // listings read and show bodies only when asked
     int limit = 20;
     qint64 offset = 0;
     // Set by the service from the caller's role:
@@ -54,7 +56,10 @@ struct ContentVersion
 class ContentStore final
 {
 public:
-    explicit ContentStore(Database &db) : m_db(db) {}
+    explicit ContentStore(Database &db);
+    // Call when this process commits a change to content: listing totals
+    // cached before it are not used again.
+    void contentChanged() { m_generation.fetch_add(1); }
 
     static const QStringList &sortFields();
     Result<std::optional<ContentItem>> item(const QString &id);
@@ -62,13 +67,23 @@ public:
     // True when a live item of the type has the slug (other than exceptId).
     Result<bool> slugTaken(Transaction &tx, ContentType type, const QString &slug,
                            const QString &exceptId);
+    // The first free slug for the type among base, base-2, base-3, ...: one
+    // indexed range read, however many are taken.
+    Result<QString> freeSlug(Transaction &tx, ContentType type, const QString &base);
     // Versions in stamp order, numbered from 1.
     Result<std::vector<ContentVersion>> versions(const QString &id);
     // Ids of live items whose publishAt or unpublishAt is due at nowMs.
     Result<std::vector<QString>> dueForSchedule(qint64 nowMs);
 
 private:
+    // The number of live items matching a filter: counted once per state of
+    // the database, since a COUNT over tens of thousands of rows costs more
+    // than the page itself.
+    Result<qint64> count(const QString &filter, const QVariantList &values);
+
     Database &m_db;
+    const quint64 m_instance; // tells this store's cache entries from an earlier one's
+    std::atomic<quint64> m_generation{0};
 };
 
 } // namespace colophon

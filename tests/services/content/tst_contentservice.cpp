@@ -4,6 +4,8 @@
 // restore, If-Match, deletion, imports, and the events each change writes.
 #include "tests/services/content/contentfixture.h"
 
+#include <thread>
+
 using namespace contentfixture;
 
 class TestContentService final : public QObject
@@ -240,6 +242,31 @@ private slots:
         auto empty = svc().list(m_editor, past);
         QCOMPARE(empty->items.size(), std::size_t(0));
         QCOMPARE(empty->total, qint64(25));
+    }
+
+    void listingTotalsFollowEveryWriteFromAnyThread()
+    {
+        const auto total = [&] { return svc().list(m_editor, ContentQuery{})->total; };
+        QCOMPARE(total(), qint64(0));
+        QVERIFY(make(m_editor, QStringLiteral("One")));
+        QCOMPARE(total(), qint64(1)); // this thread's own write
+        // Another thread writes through its own connection.
+        std::thread writer([&] {
+            QVERIFY(make(m_editor, QStringLiteral("Two")));
+            m_r->db->closeThreadConnection();
+        });
+        writer.join();
+        QCOMPARE(total(), qint64(2));
+        // And a write that bypasses this service (another process, say).
+        QVERIFY(m_r->db->transact([&](Transaction &tx) -> Result<void> {
+            auto q = execSql(tx.db(), QStringLiteral("UPDATE content_items SET deleted_hlc = 'x'"));
+            return q ? Result<void>() : fail(q.error());
+        }));
+        std::thread other([&] {
+            QCOMPARE(svc().list(m_editor, ContentQuery{})->total, qint64(0));
+            m_r->db->closeThreadConnection();
+        });
+        other.join();
     }
 
     void everyChangeIsAVersionWithADiffAndRestore()
