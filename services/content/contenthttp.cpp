@@ -11,6 +11,7 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QHash>
 
 namespace colophon {
 
@@ -30,6 +31,43 @@ HttpResponse itemResponse(const Result<ContentItem> &item, int status = 200)
     }
     HttpResponse res = HttpResponse::json(status, item->toJson());
     res.setHeader("ETag", etagOf(*item));
+    return res;
+}
+
+// Rendered listings, per thread, by viewer and request target, valid while
+// the content's state token stays the same. Many readers asking for the same
+// page (the front page of a site) then cost a lookup, not a query and a render.
+struct RenderedPage
+{
+    QString state;
+    std::string body;
+};
+thread_local QHash<QString, RenderedPage> t_pages;
+constexpr int kMaxRenderedPages = 256;
+
+template <typename Render>
+HttpResponse cachedPage(ContentService &content, const QString &viewer, const HttpRequest &req,
+                        Render &&render)
+{
+    auto state = content.listingState();
+    if (!state) {
+        return render(); // no cache without a state; the answer is still right
+    }
+    const QString key = viewer + u' ' + QString::fromStdString(req.target);
+    if (const auto hit = t_pages.constFind(key); hit != t_pages.cend() && hit->state == *state) {
+        HttpResponse res;
+        res.status = 200;
+        res.body = hit->body;
+        res.setHeader("Content-Type", "application/json");
+        return res;
+    }
+    HttpResponse res = render();
+    if (res.status == 200) {
+        if (t_pages.size() >= kMaxRenderedPages) {
+            t_pages.clear();
+        }
+        t_pages.insert(key, {*state, res.body});
+    }
     return res;
 }
 
@@ -585,12 +623,16 @@ void registerContentRoutes(Router &router, ContentService &content, UserService 
 {
     router.add(HttpMethod::Get, "/api/v1/content", [&](HttpRequest &req) {
         return withActor(users, req, [&](const Actor &actor) {
-            PageRequest page;
-            auto query = queryOf(req, page);
-            if (!query) {
-                return problemResponse(query.error());
-            }
-            return pageResponse(req, page, content.list(actor, *query));
+            // What a listing shows depends on who asks: the user and their role.
+            const QString viewer = actor.userId + u':' + roleName(actor.role);
+            return cachedPage(content, viewer, req, [&] {
+                PageRequest page;
+                auto query = queryOf(req, page);
+                if (!query) {
+                    return problemResponse(query.error());
+                }
+                return pageResponse(req, page, content.list(actor, *query));
+            });
         });
     });
 
@@ -730,14 +772,18 @@ void registerContentRoutes(Router &router, ContentService &content, UserService 
                });
 
     router.add(HttpMethod::Get, "/api/v1/public/content", [&](HttpRequest &req) {
-        PageRequest page;
-        auto query = queryOf(req, page);
-        if (!query) {
-            return problemResponse(query.error());
+        HttpResponse res = cachedPage(content, QStringLiteral("public"), req, [&] {
+            PageRequest page;
+            auto query = queryOf(req, page);
+            if (!query) {
+                return problemResponse(query.error());
+            }
+            query->authorId.clear();
+            return pageResponse(req, page, content.listPublished(*query));
+        });
+        if (res.status == 200) {
+            res.setHeader("Cache-Control", "public, max-age=30");
         }
-        query->authorId.clear();
-        HttpResponse res = pageResponse(req, page, content.listPublished(*query));
-        res.setHeader("Cache-Control", "public, max-age=30");
         return res;
     });
 

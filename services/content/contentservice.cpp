@@ -635,6 +635,11 @@ Result<ContentPage> ContentService::list(const Actor &actor, ContentQuery query)
     return m_store->list(query);
 }
 
+Result<QString> ContentService::listingState()
+{
+    return m_store->stateToken();
+}
+
 Result<ContentItem> ContentService::getPublished(const QString &id)
 {
     auto item = m_store->item(id);

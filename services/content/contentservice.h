@@ -127,6 +127,9 @@ public:
     // An item the actor may see; NotFound otherwise (existence is not revealed).
     Result<ContentItem> get(const Actor &actor, const QString &id);
     Result<ContentPage> list(const Actor &actor, ContentQuery query);
+    // Changes whenever anything list() or listPublished() could answer may
+    // have changed (per thread): lets callers cache rendered listings.
+    Result<QString> listingState();
     // What anyone may read: published items only.
     Result<ContentItem> getPublished(const QString &id);
     Result<ContentPage> listPublished(ContentQuery query);

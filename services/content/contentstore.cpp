@@ -123,6 +123,16 @@ ContentStore::ContentStore(Database &db) : m_db(db), m_instance(++g_storeInstanc
 {
 }
 
+Result<QString> ContentStore::stateToken()
+{
+    auto version = m_db.execCached(QStringLiteral("PRAGMA data_version"), {});
+    if (!version) {
+        return fail(version.error());
+    }
+    const qint64 dataVersion = (*version)->next() ? (*version)->value(0).toLongLong() : -1;
+    return QStringLiteral("%1.%2.%3").arg(m_instance).arg(m_generation.load()).arg(dataVersion);
+}
+
 Result<qint64> ContentStore::count(const QString &filter, const QVariantList &values)
 {
     auto version = m_db.execCached(QStringLiteral("PRAGMA data_version"), {});

@@ -60,6 +60,9 @@ public:
     // Call when this process commits a change to content: listing totals
     // cached before it are not used again.
     void contentChanged() { m_generation.fetch_add(1); }
+    // A token that changes whenever content may have changed, as seen from
+    // this thread's connection: for caches of anything read from the store.
+    Result<QString> stateToken();
 
     static const QStringList &sortFields();
     Result<std::optional<ContentItem>> item(const QString &id);
