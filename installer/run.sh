@@ -16,13 +16,14 @@ fi
 
 args=(--data "$data" --listen "$listen")
 if [[ ! -e "$data/colophon.db" ]]; then
-  args+=(--bootstrap-admin "$admin")
+  args+=(--bootstrap-admin "$admin" --demo-content)
 fi
 
 cat >&2 <<TXT
 Starting colophon-server with its data in $data.
   health:   http://$listen/healthz
   API:      http://$listen/api/v1/openapi.json
+  content:  http://$listen/api/v1/public/content (demo articles on first start)
   sign in:  curl -X POST http://$listen/api/v1/auth/login \\
               -d '{"email":"$admin","password":"<the password printed below on first start>"}'
 Stop it with Ctrl-C (it finishes in-flight requests first).

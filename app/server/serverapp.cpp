@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/server/serverapp.h"
 
+#include "app/host/democontent.h"
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/auth/recoverycodes.h"
@@ -72,11 +73,19 @@ int runServer(const QStringList &arguments)
         QStringLiteral("bootstrap-admin"),
         QStringLiteral("Create the first admin account with this email and print its password."),
         QStringLiteral("EMAIL"));
-    parser.addOptions({listenOption, bootstrapOption});
+    const QCommandLineOption demoOption(
+        QStringLiteral("demo-content"),
+        QStringLiteral("With --bootstrap-admin: fill the new replica with demo categories and "
+                       "articles, authored by that admin."));
+    parser.addOptions({listenOption, bootstrapOption, demoOption});
     parser.process(arguments);
     if (!parser.positionalArguments().isEmpty()) {
         return usageError(
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
+    }
+
+    if (parser.isSet(demoOption) && !parser.isSet(bootstrapOption)) {
+        return usageError(QStringLiteral("--demo-content needs --bootstrap-admin (its author)"));
     }
 
     Config config;
@@ -121,6 +130,16 @@ int runServer(const QStringList &arguments)
             "colophon-server: sign in with POST /api/v1/auth/login, then change it with POST "
             "/api/v1/me/password\n",
             qPrintable(admin->email), qPrintable(password));
+        if (parser.isSet(demoOption)) {
+            auto seeded =
+                seedDemoContent(*(*host)->content(), Actor{admin->id, Role::Admin, QString()});
+            if (!seeded) {
+                std::fprintf(stderr, "colophon-server: cannot add the demo content: %s\n",
+                             qPrintable(seeded.error().message));
+                return 1;
+            }
+            logger.info("demo content added", {{"items", *seeded}});
+        }
     }
 
     Router router;

@@ -191,6 +191,32 @@ private slots:
                  qPrintable(colophon::test::ctlBinary()));
     }
 
+    void demoContentFillsANewReplicaWithPublishedArticles()
+    {
+        ServerProcess server;
+        QVERIFY(
+            startServer(server,
+                        {{QStringLiteral("COLOPHON_AUTH_ARGON2_OPS"), QStringLiteral("1")},
+                         {QStringLiteral("COLOPHON_AUTH_ARGON2_MEM_KIB"), QStringLiteral("8")}},
+                        {QStringLiteral("--bootstrap-admin"), QStringLiteral("admin@example.com"),
+                         QStringLiteral("--demo-content")}));
+        const HttpReply page = httpRequest(server.port(), "GET", "/api/v1/public/content");
+        QCOMPARE(page.status, 200);
+        const QJsonObject body = QJsonDocument::fromJson(page.body).object();
+        QCOMPARE(body.value(QLatin1String("pagination"))
+                     .toObject()
+                     .value(QLatin1String("totalItems"))
+                     .toInt(),
+                 3); // the published ones; the review and draft items stay private
+        QVERIFY(server.signalAndWait(SIGTERM, kExitTimeoutMs));
+
+        // Without an admin to author it, the option is a usage error.
+        ServerProcess lone;
+        QVERIFY(!lone.start({QStringLiteral("--demo-content")}, {}, kStartTimeoutMs));
+        QVERIFY(lone.waitForExit(kExitTimeoutMs));
+        QCOMPARE(lone.process().exitCode(), 2);
+    }
+
     void startsPrintsItsUrlAndIsHealthyAndReady()
     {
         ServerProcess server;
