@@ -119,22 +119,18 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    QTemporaryDir dir;
-    Config config;
-    defineHostConfig(config);
-    config.set(QStringLiteral("data_dir"), dir.filePath(QStringLiteral("data")));
-    config.set(QStringLiteral("log_level"), QStringLiteral("warn"));
-    Logger logger("colophon-bench");
-    logger.setLevel(LogLevel::Warn);
-    MetricsRegistry metrics;
-    auto host = ServiceHost::open(HostRole::Server, config, logger, metrics);
-    if (!host) {
-        std::fprintf(stderr, "cannot open replica: %s\n", qPrintable(host.error().message));
+    auto replica = openBenchReplica();
+    if (!replica) {
         return 1;
     }
-    Database &db = (*host)->database();
-    ContentService &content = *(*host)->content();
-    UserService &users = *(*host)->users();
+    const QTemporaryDir &dir = replica->dir;
+    const Config &config = *replica->config;
+    Logger &logger = *replica->logger;
+    MetricsRegistry &metrics = *replica->metrics;
+    ServiceHost *host = replica->host.get();
+    Database &db = host->database();
+    ContentService &content = *host->content();
+    UserService &users = *host->users();
 
     // An editor: sees every item, publishes.
     const QString password = QStringLiteral("a bench password of some length");
@@ -236,7 +232,7 @@ int main(int argc, char *argv[])
                                                        tokens->tokens->accessToken};
 
     Router router;
-    (*host)->registerRoutes(router);
+    host->registerRoutes(router);
     InProcessServer server(router, config, logger, metrics, db, threads);
     if (auto started = server.start(); !started) {
         std::fprintf(stderr, "cannot start: %s\n", qPrintable(started.error().message));
@@ -278,11 +274,11 @@ int main(int argc, char *argv[])
     Figures read = runWrk(QStringLiteral("GET content/{id} (random, Lua)"),
                           base + QStringLiteral("/api/v1/content/") + ids.front(), seconds,
                           connections, readScript, bearer);
-    const qint64 before = (*host)->eventLog()->count().value_or(0);
+    const qint64 before = host->eventLog()->count().value_or(0);
     Figures create =
         runWrk(QStringLiteral("POST content (Lua)"), base + QStringLiteral("/api/v1/content"),
                seconds, connections, writeScriptPath, bearer);
-    const qint64 created = (*host)->eventLog()->count().value_or(0) - before;
+    const qint64 created = host->eventLog()->count().value_or(0) - before;
     server.stop();
 
     printTable({&nginx, &list, &read, &create});
@@ -304,6 +300,6 @@ int main(int argc, char *argv[])
                 mib(fileSize(dbPath)), qPrintable(QFileInfo(dbPath).fileName()),
                 mib(fileSize(dbPath + QStringLiteral("-wal"))),
                 static_cast<long long>(ids.size() + created),
-                static_cast<long long>((*host)->eventLog()->count().value_or(0)));
+                static_cast<long long>(host->eventLog()->count().value_or(0)));
     return 0;
 }

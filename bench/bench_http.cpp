@@ -73,21 +73,17 @@ int main(int argc, char *argv[])
         return 1;
     }
 
-    QTemporaryDir dir;
-    Config config;
-    defineHostConfig(config);
-    config.set(QStringLiteral("data_dir"), dir.filePath(QStringLiteral("data")));
-    config.set(QStringLiteral("log_level"), QStringLiteral("warn"));
-    Logger logger("colophon-bench");
-    logger.setLevel(LogLevel::Warn);
-    MetricsRegistry metrics;
-    auto host = ServiceHost::open(HostRole::Server, config, logger, metrics);
-    if (!host) {
-        std::fprintf(stderr, "cannot open replica: %s\n", qPrintable(host.error().message));
+    auto replica = openBenchReplica();
+    if (!replica) {
         return 1;
     }
-    Database &db = (*host)->database();
-    EventLog &log = *(*host)->eventLog();
+    const QTemporaryDir &dir = replica->dir;
+    const Config &config = *replica->config;
+    Logger &logger = *replica->logger;
+    MetricsRegistry &metrics = *replica->metrics;
+    ServiceHost *host = replica->host.get();
+    Database &db = host->database();
+    EventLog &log = *host->eventLog();
 
     // A projection of the bench's own, seeded with 10,000 rows of ~200 bytes.
     const int rows = 10000;
@@ -116,7 +112,7 @@ int main(int argc, char *argv[])
 
     // A user for the sign-in runs, hashed with the configured argon2id cost.
     const QString benchPassword = QStringLiteral("a bench password of some length");
-    auto benchUser = (*host)->users()->createUser(
+    auto benchUser = host->users()->createUser(
         Actor::system(), {QStringLiteral("bench@colophon.local"), benchPassword,
                           QStringLiteral("Bench"), QStringLiteral("User"), Role::Creator});
     if (!benchUser) {
@@ -124,7 +120,7 @@ int main(int argc, char *argv[])
                      qPrintable(benchUser.error().message));
         return 1;
     }
-    auto benchTokens = (*host)->users()->login(benchUser->email, benchPassword, {});
+    auto benchTokens = host->users()->login(benchUser->email, benchPassword, {});
     if (!benchTokens || !benchTokens->tokens) {
         std::fprintf(stderr, "cannot sign in: %s\n",
                      benchTokens ? "an MFA step was asked for"
@@ -133,7 +129,7 @@ int main(int argc, char *argv[])
     }
 
     Router router;
-    (*host)->registerRoutes(router);
+    host->registerRoutes(router);
     router.add(HttpMethod::Get, "/bench/items/{id:int}", [&db](HttpRequest &req) {
         auto q =
             db.execCached(QStringLiteral("SELECT id, title, body FROM bench_items WHERE id = ?"),

@@ -2,9 +2,12 @@
 #include "bench/benchsupport.h"
 
 #include "app/host/hostconfig.h"
+#include "app/host/servicehost.h"
+#include "backend/config/config.h"
 #include "backend/db/database.h"
 #include "backend/http/httpserver.h"
 #include "backend/observability/logger.h"
+#include "backend/observability/metrics.h"
 
 #include <QDir>
 #include <QFile>
@@ -230,6 +233,30 @@ void printTable(const std::vector<const Figures *> &rows)
                     qPrintable(f->p50), qPrintable(f->p99), qPrintable(cpu), qPrintable(f->errors));
     }
     std::fflush(stdout);
+}
+
+BenchReplica::~BenchReplica()
+{
+    host.reset(); // before the logger and metrics it uses
+}
+
+std::unique_ptr<BenchReplica> openBenchReplica()
+{
+    auto r = std::make_unique<BenchReplica>();
+    r->config = std::make_unique<Config>();
+    defineHostConfig(*r->config);
+    r->config->set(QStringLiteral("data_dir"), r->dir.filePath(QStringLiteral("data")));
+    r->config->set(QStringLiteral("log_level"), QStringLiteral("warn"));
+    r->logger = std::make_unique<Logger>("colophon-bench");
+    r->logger->setLevel(LogLevel::Warn);
+    r->metrics = std::make_unique<MetricsRegistry>();
+    auto host = ServiceHost::open(HostRole::Server, *r->config, *r->logger, *r->metrics);
+    if (!host) {
+        std::fprintf(stderr, "cannot open replica: %s\n", qPrintable(host.error().message));
+        return nullptr;
+    }
+    r->host = std::move(*host);
+    return r;
 }
 
 } // namespace colophon::bench

@@ -21,6 +21,7 @@ class HttpServer;
 class Logger;
 class MetricsRegistry;
 class Router;
+class ServiceHost;
 
 namespace bench {
 
@@ -81,6 +82,20 @@ private:
     HttpPipeline m_pipeline;
     std::unique_ptr<HttpServer> m_server;
 };
+
+// A replica in a temporary folder with every service, as colophon-server
+// opens it, logging warnings only. Null (with a message on stderr) when it
+// cannot be opened.
+struct BenchReplica
+{
+    QTemporaryDir dir;
+    std::unique_ptr<Config> config;
+    std::unique_ptr<Logger> logger;
+    std::unique_ptr<MetricsRegistry> metrics;
+    std::unique_ptr<ServiceHost> host;
+    ~BenchReplica();
+};
+std::unique_ptr<BenchReplica> openBenchReplica();
 
 // The results table: target, requests/s, p50, p99, server CPU per request, errors.
 void printTable(const std::vector<const Figures *> &rows);

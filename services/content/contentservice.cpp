@@ -215,8 +215,7 @@ Result<void> ContentService::commit(Transaction &tx, NewEvent event)
 }
 
 Result<ContentService::Prepared> ContentService::prepareCreate(Transaction &tx, const Actor &actor,
-                                                               const ContentDraft &draft,
-                                                               qint64 nowMs)
+                                                               const ContentDraft &draft)
 {
     auto title = validTitle(draft.title);
     if (!title) {
@@ -274,7 +273,6 @@ Result<ContentService::Prepared> ContentService::prepareCreate(Transaction &tx, 
         }
         slug = *free;
     }
-    Q_UNUSED(nowMs);
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     nlohmann::json changes = {{"title", title->toStdString()},
                               {"slug", slug.toStdString()},
@@ -305,9 +303,8 @@ Result<ContentItem> ContentService::create(const Actor &actor, const ContentDraf
     if (actor.userId.isEmpty()) {
         return fail(forbidden(QStringLiteral("content needs an author: sign in as a user")));
     }
-    const qint64 now = m_clock();
     auto created = m_db.transact([&](Transaction &tx) -> Result<QString> {
-        auto prepared = prepareCreate(tx, actor, draft, now);
+        auto prepared = prepareCreate(tx, actor, draft);
         if (!prepared) {
             return fail(prepared.error());
         }
@@ -664,8 +661,7 @@ Result<ContentPage> ContentService::listPublished(ContentQuery query)
     return m_store->list(query);
 }
 
-Result<std::vector<ContentVersion>> ContentService::visibleVersions(const Actor &actor,
-                                                                    const QString &id)
+Result<std::vector<ContentVersion>> ContentService::versions(const Actor &actor, const QString &id)
 {
     auto item = get(actor, id);
     if (!item) {
@@ -679,14 +675,9 @@ Result<std::vector<ContentVersion>> ContentService::visibleVersions(const Actor 
     return m_store->versions(id);
 }
 
-Result<std::vector<ContentVersion>> ContentService::versions(const Actor &actor, const QString &id)
+Result<nlohmann::json> ContentService::foldedState(const Actor &actor, const QString &id, int n)
 {
-    return visibleVersions(actor, id);
-}
-
-Result<nlohmann::json> ContentService::versionState(const Actor &actor, const QString &id, int n)
-{
-    auto all = visibleVersions(actor, id);
+    auto all = versions(actor, id);
     if (!all) {
         return fail(all.error());
     }
@@ -697,8 +688,17 @@ Result<nlohmann::json> ContentService::versionState(const Actor &actor, const QS
     for (int i = 0; i < n; ++i) {
         foldVersion(state, (*all)[i].change);
     }
-    state.erase("authorId");
-    return presentable(std::move(state));
+    return state;
+}
+
+Result<nlohmann::json> ContentService::versionState(const Actor &actor, const QString &id, int n)
+{
+    auto state = foldedState(actor, id, n);
+    if (!state) {
+        return state;
+    }
+    state->erase("authorId");
+    return presentable(std::move(*state));
 }
 
 Result<nlohmann::json> ContentService::diff(const Actor &actor, const QString &id, int from, int to)
@@ -729,17 +729,11 @@ Result<nlohmann::json> ContentService::diff(const Actor &actor, const QString &i
 Result<ContentItem> ContentService::restore(const Actor &actor, const QString &id, int n,
                                             std::optional<int> expectedVersion)
 {
-    auto all = visibleVersions(actor, id);
-    if (!all) {
-        return fail(all.error());
+    auto folded = foldedState(actor, id, n);
+    if (!folded) {
+        return fail(folded.error());
     }
-    if (n < 1 || n > static_cast<int>(all->size())) {
-        return fail(Error::notFound(QStringLiteral("no version %1 of this item").arg(n)));
-    }
-    nlohmann::json state = nlohmann::json::object();
-    for (int i = 0; i < n; ++i) {
-        foldVersion(state, (*all)[i].change);
-    }
+    const nlohmann::json &state = *folded;
     // The editable fields of that version; status and schedules stay as they are.
     ContentChange change;
     const auto text = [&](const char *key) -> std::optional<QString> {
@@ -873,10 +867,9 @@ Result<ImportReport> ContentService::importItems(const Actor &actor,
         return fail(forbidden(QStringLiteral("content needs an author: sign in as a user")));
     }
     ImportReport report;
-    const qint64 now = m_clock();
     auto result = m_db.transact([&](Transaction &tx) -> Result<void> {
         for (std::size_t i = 0; i < drafts.size(); ++i) {
-            auto prepared = prepareCreate(tx, actor, drafts[i], now);
+            auto prepared = prepareCreate(tx, actor, drafts[i]);
             if (!prepared) {
                 report.rejected.emplace_back(static_cast<int>(i) + 1, prepared.error());
                 continue;

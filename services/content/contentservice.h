@@ -181,13 +181,13 @@ private:
     struct Prepared;
     Result<ContentItem> readForChange(const Actor &actor, const QString &id);
     Result<void> commit(Transaction &tx, NewEvent event);
-    Result<Prepared> prepareCreate(Transaction &tx, const Actor &actor, const ContentDraft &draft,
-                                   qint64 nowMs);
+    Result<Prepared> prepareCreate(Transaction &tx, const Actor &actor, const ContentDraft &draft);
     Result<std::vector<NewEvent>> changeEvents(Transaction &tx, const Actor &actor,
                                                const ContentItem &current,
                                                const ContentChange &change, qint64 nowMs,
                                                bool bySchedule = false);
-    Result<std::vector<ContentVersion>> visibleVersions(const Actor &actor, const QString &id);
+    // The fields as of version n, as the events store them.
+    Result<nlohmann::json> foldedState(const Actor &actor, const QString &id, int n);
     Result<Category> readCategory(const QString &id);
     Result<void> editable(const Actor &actor, const ContentItem &item);
 

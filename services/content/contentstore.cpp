@@ -109,9 +109,7 @@ namespace {
 // thread has its own: a value changes when another connection commits.
 struct CachedCount
 {
-    quint64 instance = 0;
-    qint64 dataVersion = -1;
-    quint64 generation = 0;
+    QString state; // stateToken() when counted
     qint64 total = 0;
 };
 thread_local QHash<QString, CachedCount> t_counts;
@@ -135,19 +133,16 @@ Result<QString> ContentStore::stateToken()
 
 Result<qint64> ContentStore::count(const QString &filter, const QVariantList &values)
 {
-    auto version = m_db.execCached(QStringLiteral("PRAGMA data_version"), {});
-    if (!version) {
-        return fail(version.error());
+    auto state = stateToken();
+    if (!state) {
+        return fail(state.error());
     }
-    const qint64 dataVersion = (*version)->next() ? (*version)->value(0).toLongLong() : -1;
     QString key = filter;
     for (const QVariant &v : values) {
         key += u'\x1f' + v.toString();
     }
-    const quint64 generation = m_generation.load();
     const auto hit = t_counts.constFind(key);
-    if (hit != t_counts.cend() && hit->instance == m_instance && hit->dataVersion == dataVersion &&
-        hit->generation == generation) {
+    if (hit != t_counts.cend() && hit->state == *state) {
         return hit->total;
     }
     auto counted = m_db.execCached(
@@ -159,7 +154,7 @@ Result<qint64> ContentStore::count(const QString &filter, const QVariantList &va
     if (t_counts.size() > 1000) {
         t_counts.clear(); // many distinct filters: start over rather than grow
     }
-    t_counts.insert(key, {m_instance, dataVersion, generation, total});
+    t_counts.insert(key, {*state, total});
     return total;
 }
 

@@ -38,19 +38,24 @@ Result<StoredAccount> UserService::existingAccount(const QString &userId)
     return std::move(**account);
 }
 
-Result<void> UserService::revokeAll(Transaction &tx, const QString &userId, const QString &reason,
-                                    qint64 nowMs)
+Result<int> UserService::revokeAll(Transaction &tx, const QString &userId, const QString &reason,
+                                   qint64 nowMs, const QString &keepSessionId)
 {
     auto live = m_store->liveSessions(userId, nowMs);
     if (!live) {
         return fail(live.error());
     }
+    int revokedCount = 0;
     for (const Session &s : *live) {
-        if (auto revoked = revoke(tx, userId, s.id, reason, nowMs); !revoked) {
-            return revoked;
+        if (s.id == keepSessionId) {
+            continue;
         }
+        if (auto revoked = revoke(tx, userId, s.id, reason, nowMs); !revoked) {
+            return fail(revoked.error());
+        }
+        ++revokedCount;
     }
-    return {};
+    return revokedCount;
 }
 
 Result<UserPage> UserService::listUsers(const Actor &actor, const UserQuery &query)
@@ -209,7 +214,7 @@ Result<void> UserService::deleteUser(const Actor &actor, const QString &userId)
         }
         if (auto revoked = revokeAll(tx, userId, QStringLiteral("account-deleted"), now);
             !revoked) {
-            return revoked;
+            return fail(revoked.error());
         }
         User placeholder = account->user;
         placeholder.email = QStringLiteral("deleted-%1@users.invalid").arg(userId);
@@ -263,16 +268,8 @@ Result<int> UserService::revokeUserSessions(const Actor &actor, const QString &u
         return fail(account.error());
     }
     const qint64 now = m_clock();
-    return m_db.transact([&](Transaction &tx) -> Result<int> {
-        auto live = m_store->liveSessions(userId, now);
-        if (!live) {
-            return fail(live.error());
-        }
-        if (auto revoked = revokeAll(tx, userId, QStringLiteral("revoked-by-admin"), now);
-            !revoked) {
-            return fail(revoked.error());
-        }
-        return static_cast<int>(live->size());
+    return m_db.transact([&](Transaction &tx) {
+        return revokeAll(tx, userId, QStringLiteral("revoked-by-admin"), now);
     });
 }
 

@@ -462,26 +462,15 @@ Result<void> UserService::changePassword(const Actor &actor, const QString &curr
         if (auto stored = m_store->updatePassword(tx, actor.userId, *hash, now); !stored) {
             return stored;
         }
-        auto live = m_store->liveSessions(actor.userId, now);
-        if (!live) {
-            return fail(live.error());
-        }
-        int others = 0;
-        for (const Session &session : *live) {
-            if (session.id == actor.sessionId) {
-                continue;
-            }
-            if (auto revoked =
-                    revoke(tx, actor.userId, session.id, QStringLiteral("password-changed"), now);
-                !revoked) {
-                return revoked;
-            }
-            ++others;
+        auto others =
+            revokeAll(tx, actor.userId, QStringLiteral("password-changed"), now, actor.sessionId);
+        if (!others) {
+            return fail(others.error());
         }
         auto ev = m_log.append(
             tx,
             userEvent(QStringLiteral("UserUpdated"), actor.userId, actor.userId,
-                      {{"changes", {{"password", "changed"}}}, {"sessionsRevoked", others}}),
+                      {{"changes", {{"password", "changed"}}}, {"sessionsRevoked", *others}}),
             currentTraceparent());
         if (!ev) {
             return fail(ev.error());

@@ -184,8 +184,9 @@ private:
     Result<TokenPair> startSignedIn(Transaction &tx, const User &user, const ClientInfo &client,
                                     const QString &method, qint64 nowMs);
     Result<StoredAccount> existingAccount(const QString &userId);
-    Result<void> revokeAll(Transaction &tx, const QString &userId, const QString &reason,
-                           qint64 nowMs);
+    // Revokes every live session of the user but keepSessionId; how many.
+    Result<int> revokeAll(Transaction &tx, const QString &userId, const QString &reason,
+                          qint64 nowMs, const QString &keepSessionId = {});
     Result<void> appendUserEvent(Transaction &tx, const QString &type, const QString &userId,
                                  const QString &actorId, nlohmann::json payload);
 

@@ -439,26 +439,6 @@ Result<void> UserStore::anonymise(Transaction &tx, const User &p, const QString 
          p.id}));
 }
 
-Result<std::vector<QString>> UserStore::revokeAllSessions(Transaction &tx, const QString &userId,
-                                                          qint64 nowMs, const QString &reason)
-{
-    auto live = liveSessions(userId, nowMs);
-    if (!live) {
-        return fail(live.error());
-    }
-    std::vector<QString> ids;
-    for (const Session &s : *live) {
-        auto revoked = revokeSession(tx, userId, s.id, nowMs, reason);
-        if (!revoked) {
-            return fail(revoked.error());
-        }
-        if (*revoked) {
-            ids.push_back(s.id);
-        }
-    }
-    return ids;
-}
-
 Result<std::vector<Session>> UserStore::allSessions(const QString &userId)
 {
     return allRows(execSql(m_db.connection(),

@@ -85,9 +85,6 @@ public:
     // Personal data replaced by placeholders, password unusable, MFA gone,
     // deleted_at set; the row (and so authorship) stays.
     Result<void> anonymise(Transaction &tx, const User &placeholder, const QString &unusableHash);
-    // Revokes every live session; the ids revoked.
-    Result<std::vector<QString>> revokeAllSessions(Transaction &tx, const QString &userId,
-                                                   qint64 nowMs, const QString &reason);
     // All sessions, live or not, newest first (for the user's export).
     Result<std::vector<Session>> allSessions(const QString &userId);
 

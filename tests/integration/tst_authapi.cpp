@@ -153,16 +153,8 @@ private slots:
             {QStringLiteral("--bootstrap-admin"), kAdminEmail, QStringLiteral("--log-level"),
              QStringLiteral("debug")}));
         m_api = std::make_unique<ApiClient>(m_server->port());
-        static const QRegularExpression created(
-            QStringLiteral("created admin \\S+ with one-time password: (\\S+)"));
-        QRegularExpressionMatch match;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                match = created.match(QString::fromUtf8(m_server->stderrText()));
-                return match.hasMatch();
-            },
-            kStartTimeoutMs));
-        m_adminToken = m_api->login(kAdminEmail, match.captured(1)).access;
+        m_adminToken =
+            m_api->login(kAdminEmail, colophon::test::bootstrapPassword(*m_server)).access;
         QVERIFY(!m_adminToken.isEmpty());
     }
 

@@ -125,13 +125,7 @@ class TestContentApi final : public QObject
 {
     Q_OBJECT
 
-    struct User
-    {
-        QString email;
-        QString password;
-        QByteArray token;
-        QString id;
-    };
+    using User = colophon::test::ApiAccount;
 
     // The fixture items by title, for sorting, filtering, paging and visibility.
     struct Fixture
@@ -163,26 +157,8 @@ class TestContentApi final : public QObject
     // An account with this role, made by the admin and signed in.
     std::optional<User> makeUser(const QString &role)
     {
-        User u{
-            QStringLiteral("%1%2@example.org").arg(role).arg(++m_users), randomPassword(), {}, {}};
-        m_api->remember(u.password);
-        const HttpReply created =
-            m_api->post("/api/v1/users",
-                        {{QStringLiteral("email"), u.email},
-                         {QStringLiteral("password"), u.password},
-                         {QStringLiteral("firstName"), QStringLiteral("Test")},
-                         {QStringLiteral("lastName"), role},
-                         {QStringLiteral("role"), role}},
-                        m_adminToken);
-        if (created.status != 201) {
-            qWarning("creating a %s failed: %s", qPrintable(role), qPrintable(describe(created)));
-            return std::nullopt;
-        }
-        u.id = str(created, "id");
-        u.token = m_api->login(u.email, u.password).access;
-        if (u.token.isEmpty() || u.id.isEmpty())
-            return std::nullopt;
-        return u;
+        return m_api->createAccount(m_adminToken, role,
+                                    QStringLiteral("%1%2@example.org").arg(role).arg(++m_users));
     }
 
     // A tag no other test uses, to find this test's items alone.
@@ -313,16 +289,8 @@ private slots:
                                  apiTestEnv(), kStartTimeoutMs),
                  qPrintable(m_server->diagnostics()));
         m_api = std::make_unique<ApiClient>(m_server->port());
-        static const QRegularExpression created(
-            QStringLiteral("created admin \\S+ with one-time password: (\\S+)"));
-        QRegularExpressionMatch match;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                match = created.match(QString::fromUtf8(m_server->stderrText()));
-                return match.hasMatch();
-            },
-            kStartTimeoutMs));
-        m_adminToken = m_api->login(kAdminEmail, match.captured(1)).access;
+        m_adminToken =
+            m_api->login(kAdminEmail, colophon::test::bootstrapPassword(*m_server)).access;
         QVERIFY(!m_adminToken.isEmpty());
 
         auto editor = makeUser(QStringLiteral("editor"));

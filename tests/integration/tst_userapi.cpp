@@ -20,6 +20,7 @@
 #include <csignal>
 #include <memory>
 
+using colophon::test::bootstrapPassword;
 using colophon::test::compact;
 using colophon::test::describe;
 using colophon::test::Env;
@@ -337,22 +338,6 @@ private:
             return true;
         qWarning("server did not start: %s", qPrintable(server.diagnostics()));
         return false;
-    }
-
-    // The one-time password the bootstrap prints on stderr, or an empty string.
-    static QString bootstrapPassword(ServerProcess &server, int timeoutMs)
-    {
-        static const QRegularExpression created(
-            QStringLiteral("colophon-server: created admin admin@example\\.com with one-time "
-                           "password: (\\S+)"));
-        QRegularExpressionMatch match;
-        [[maybe_unused]] const bool seen = QTest::qWaitFor(
-            [&] {
-                match = created.match(QString::fromUtf8(server.stderrText()));
-                return match.hasMatch() || !server.isRunning();
-            },
-            timeoutMs);
-        return match.hasMatch() ? match.captured(1) : QString();
     }
 
     std::unique_ptr<ServerProcess> m_server; // shared by the tests that need nothing special

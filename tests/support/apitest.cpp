@@ -2,6 +2,7 @@
 #include "tests/support/apitest.h"
 
 #include <QJsonDocument>
+#include <QRegularExpression>
 #include <QUuid>
 
 namespace colophon::test {
@@ -93,6 +94,43 @@ HttpReply ApiClient::call(const QByteArray &method, const QByteArray &path, cons
     if (!leak.isEmpty())
         m_bodyLeaks << QString::fromUtf8(method + ' ' + path) + QStringLiteral(": ") + leak;
     return reply;
+}
+
+QString bootstrapPassword(ServerProcess &server, int timeoutMs)
+{
+    static const QRegularExpression created(
+        QStringLiteral("colophon-server: created admin \\S+ with one-time password: (\\S+)"));
+    QRegularExpressionMatch match;
+    [[maybe_unused]] const bool seen = QTest::qWaitFor(
+        [&] {
+            match = created.match(QString::fromUtf8(server.stderrText()));
+            return match.hasMatch() || !server.isRunning();
+        },
+        timeoutMs);
+    return match.hasMatch() ? match.captured(1) : QString();
+}
+
+std::optional<ApiAccount> ApiClient::createAccount(const QByteArray &adminToken,
+                                                   const QString &role, const QString &email)
+{
+    ApiAccount a{email, randomPassword(), {}, {}};
+    remember(a.password);
+    const HttpReply created = post("/api/v1/users",
+                                   {{QStringLiteral("email"), a.email},
+                                    {QStringLiteral("password"), a.password},
+                                    {QStringLiteral("firstName"), QStringLiteral("Test")},
+                                    {QStringLiteral("lastName"), role},
+                                    {QStringLiteral("role"), role}},
+                                   adminToken);
+    if (created.status != 201) {
+        qWarning("creating a %s failed: %s", qPrintable(role), qPrintable(describe(created)));
+        return std::nullopt;
+    }
+    a.id = jsonOf(created).value(QLatin1String("id")).toString();
+    a.token = login(a.email, a.password).access;
+    if (a.token.isEmpty() || a.id.isEmpty())
+        return std::nullopt;
+    return a;
 }
 
 bool ApiClient::registerUser(const QString &email, const QString &password)

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QTest>
+#include <optional>
 
 namespace colophon::test {
 
@@ -31,6 +32,19 @@ QString unauthorizedIssue(const HttpReply &reply, bool bearerChallenge = true);
 
 // A password the policy accepts, different each call.
 QString randomPassword();
+
+// The one-time password `colophon-server --bootstrap-admin` prints on
+// stderr, or an empty string when none came within timeoutMs (or it exited).
+QString bootstrapPassword(ServerProcess &server, int timeoutMs = 30000);
+
+// A signed-in account made for a test.
+struct ApiAccount
+{
+    QString email;
+    QString password;
+    QByteArray token; // access token
+    QString id;
+};
 
 // Requests to one server, checking every answer for a password hash and
 // remembering the secrets sent or received.
@@ -61,6 +75,10 @@ public:
     bool registerUser(const QString &email, const QString &password);
     Tokens tokensOf(const HttpReply &reply);
     Tokens login(const QString &email, const QString &password, HttpHeaders headers = {});
+    // An account with this role and email, made by the admin through
+    // POST /api/v1/users and signed in; nullopt (with a warning) on failure.
+    std::optional<ApiAccount> createAccount(const QByteArray &adminToken, const QString &role,
+                                            const QString &email);
 
     void remember(const QString &secret);
     // The first secret (or password hash) the text shows, or an empty string.
