@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// A console over a real replica in a temporary folder, for the UI tests:
+// the same ServiceHost the console opens, a ServiceGateway over it, and
+// helpers to make accounts, sign in, and answer modal dialogs.
+#pragma once
+
+#include "app/host/hostconfig.h"
+#include "app/host/servicehost.h"
+#include "backend/config/config.h"
+#include "backend/events/eventbus.h"
+#include "backend/observability/logger.h"
+#include "backend/observability/metrics.h"
+#include "services/content/contentservice.h"
+#include "services/user/userservice.h"
+#include "ui/core/servicegateway.h"
+
+#include <QApplication>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QWidget>
+#include <functional>
+#include <memory>
+
+namespace colophon::test {
+
+inline const QString kUiPassword = QStringLiteral("correct horse battery staple");
+
+class UiReplica
+{
+public:
+    UiReplica()
+    {
+        defineHostConfig(m_config);
+        m_config.set(QStringLiteral("data_dir"), m_dir.filePath(QStringLiteral("data")));
+        m_config.set(QStringLiteral("log_level"), QStringLiteral("warn"));
+        // The smallest argon2id cost libsodium accepts: tests sign in often.
+        m_config.set(QStringLiteral("auth.argon2_ops"), QStringLiteral("1"));
+        m_config.set(QStringLiteral("auth.argon2_mem_kib"), QStringLiteral("8"));
+        m_logger.setLevel(LogLevel::Warn);
+        auto host = ServiceHost::open(HostRole::Desktop, m_config, m_logger, m_metrics);
+        if (!host) {
+            qFatal("cannot open the replica: %s", qPrintable(host.error().message));
+        }
+        m_host = std::move(*host);
+        m_host->eventBus()->start();
+        m_gateway = std::make_unique<ServiceGateway>(services());
+    }
+    ~UiReplica()
+    {
+        m_gateway.reset();
+        m_host.reset();
+    }
+
+    ConsoleServices services()
+    {
+        return {&m_host->database(), m_host->eventLog(), m_host->eventBus(), m_host->users(),
+                m_host->content(), m_host->dataDir()};
+    }
+    ServiceHost &host() { return *m_host; }
+    ServiceGateway &gateway() { return *m_gateway; }
+    UserService &users() { return *m_host->users(); }
+    ContentService &content() { return *m_host->content(); }
+    QString dataDir() const { return m_host->dataDir(); }
+
+    User addUser(const QString &email, Role role, const QString &password = kUiPassword)
+    {
+        auto user = users().createUser(Actor::system(), {email, password, QStringLiteral("Test"),
+                                                         roleName(role), role});
+        if (!user) {
+            qFatal("cannot create %s: %s", qPrintable(email), qPrintable(user.error().message));
+        }
+        return *user;
+    }
+
+    // Signs in through the user service (a real session) and makes the
+    // gateway act as that user.
+    Actor signIn(const QString &email, const QString &password = kUiPassword)
+    {
+        auto login = users().login(email, password, {QStringLiteral("local"), {}});
+        if (!login || !login->tokens) {
+            qFatal("cannot sign in %s", qPrintable(email));
+        }
+        auto actor = users().authenticate(login->tokens->accessToken);
+        auto user = users().me(*actor);
+        m_gateway->setSignedIn(*user, *actor);
+        return *actor;
+    }
+
+    // A user of the role, made on first use, signed in.
+    Actor signInAs(Role role)
+    {
+        const QString email = roleName(role) + QStringLiteral("@example.org");
+        if (!users().localActor(email)) {
+            addUser(email, role);
+        }
+        return signIn(email);
+    }
+
+    // Processes events until the gateway has delivered everything queued.
+    bool settle(int timeoutMs = 10000) { return m_gateway->waitForIdle(timeoutMs); }
+
+private:
+    QTemporaryDir m_dir;
+    Config m_config;
+    Logger m_logger{"colophon-ui-test"};
+    MetricsRegistry m_metrics;
+    std::unique_ptr<ServiceHost> m_host;
+    std::unique_ptr<ServiceGateway> m_gateway;
+};
+
+// Answers the next modal dialog (a QMessageBox, a QInputDialog, one of
+// ours) with answer(dialog) once it is shown; polls for up to timeoutMs.
+inline void answerNextModal(std::function<void(QWidget *)> answer, int timeoutMs = 5000)
+{
+    auto *timer = new QTimer;
+    auto remaining = std::make_shared<int>(timeoutMs / 20);
+    QObject::connect(timer, &QTimer::timeout, [timer, answer, remaining] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (modal && modal->isVisible()) {
+            timer->stop();
+            timer->deleteLater();
+            answer(modal);
+        } else if (--*remaining <= 0) {
+            timer->stop();
+            timer->deleteLater();
+        }
+    });
+    timer->start(20);
+}
+
+} // namespace colophon::test

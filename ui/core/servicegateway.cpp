@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+#include "ui/core/servicegateway.h"
+
+#include "backend/db/database.h"
+#include "backend/events/eventbus.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+
+namespace colophon {
+
+ServiceGateway::ServiceGateway(ConsoleServices services, int threads, QObject *parent)
+    : QObject(parent), m_services(std::move(services))
+{
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        m_workers.emplace_back([this] { workerLoop(); });
+    }
+    if (m_services.eventBus) {
+        m_subscription = m_services.eventBus->subscribe(
+            QStringLiteral("console"), this, [this](const Event &event) {
+                emit eventCommitted(event);
+            });
+    }
+}
+
+ServiceGateway::~ServiceGateway()
+{
+    if (m_services.eventBus && m_subscription >= 0) {
+        m_services.eventBus->unsubscribe(m_subscription);
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    for (auto &worker : m_workers) {
+        worker.join();
+    }
+}
+
+void ServiceGateway::setSignedIn(const User &user, const Actor &actor)
+{
+    m_user = user;
+    m_actor = actor;
+    emit signedInChanged();
+}
+
+void ServiceGateway::setUser(const User &user)
+{
+    m_user = user;
+    emit signedInChanged();
+}
+
+void ServiceGateway::signOut()
+{
+    m_user = User{};
+    m_actor = Actor{};
+    m_actor.userId.clear();
+    emit signedInChanged();
+}
+
+bool ServiceGateway::may(Action action) const
+{
+    return isSignedIn() && authorize(m_actor.role, action).has_value();
+}
+
+bool ServiceGateway::waitForIdle(int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    while (m_pending > 0) {
+        if (deadline.hasExpired()) {
+            return false;
+        }
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    }
+    return true;
+}
+
+void ServiceGateway::post(std::function<void()> job)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back(std::move(job));
+    }
+    m_wake.notify_one();
+}
+
+void ServiceGateway::started()
+{
+    if (m_pending++ == 0) {
+        emit busyChanged(true);
+    }
+}
+
+void ServiceGateway::finished()
+{
+    if (--m_pending == 0) {
+        emit busyChanged(false);
+    }
+}
+
+void ServiceGateway::workerLoop()
+{
+    for (;;) {
+        std::function<void()> job;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty()) {
+                break; // stopping, and everything queued has run
+            }
+            job = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        job();
+    }
+    if (m_services.database) {
+        m_services.database->closeThreadConnection();
+    }
+}
+
+} // namespace colophon
