@@ -36,6 +36,7 @@ test-asan: deps
 bench: build
 	./build/release/bench/colophon-bench-http
 	./build/release/bench/colophon-bench-content
+	./build/release/bench/colophon-bench-console
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

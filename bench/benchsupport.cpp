@@ -259,4 +259,28 @@ std::unique_ptr<BenchReplica> openBenchReplica()
     return r;
 }
 
+ContentDraft benchDraft(int n)
+{
+    static const ContentType types[] = {
+        ContentType::Article, ContentType::Article, ContentType::Article, ContentType::Article,
+        ContentType::Article, ContentType::Article, ContentType::Article, ContentType::Video,
+        ContentType::Gallery, ContentType::Podcast};
+    ContentDraft d;
+    d.title = QStringLiteral("Bench item %1: notes on a steady stream of things").arg(n);
+    d.description = QStringLiteral("Item %1 of the content benchmark, with a description of "
+                                   "ordinary length for a listing.")
+                        .arg(n);
+    QString body = QStringLiteral("# Item %1\n\n").arg(n);
+    while (body.size() < 1000) {
+        body += QStringLiteral("A paragraph of *Markdown* with a [link](https://example.org/%1) "
+                               "and some words to fill a line or two.\n\n")
+                    .arg(n);
+    }
+    d.body = body;
+    d.type = types[n % 10];
+    d.tags = {QStringLiteral("topic %1").arg(n % 20), QStringLiteral("series %1").arg(n % 7)};
+    d.metadata = {{"n", n}, {"source", "bench"}};
+    return d;
+}
+
 } // namespace colophon::bench

@@ -6,6 +6,7 @@
 
 #include "backend/core/error.h"
 #include "backend/http/middleware.h"
+#include "services/content/contentservice.h"
 
 #include <QString>
 #include <QStringList>
@@ -96,6 +97,10 @@ struct BenchReplica
     ~BenchReplica();
 };
 std::unique_ptr<BenchReplica> openBenchReplica();
+
+// The n-th item of the benchmarks' corpus: a title, a 1 KB Markdown body,
+// seven types in ten, two tags and a little metadata.
+ContentDraft benchDraft(int n);
 
 // The results table: target, requests/s, p50, p99, server CPU per request, errors.
 void printTable(const std::vector<const Figures *> &rows);

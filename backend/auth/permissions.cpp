@@ -49,6 +49,8 @@ QString actionName(Action action)
         return QStringLiteral("user.revoke-sessions");
     case Action::UserResetMfa:
         return QStringLiteral("user.reset-mfa");
+    case Action::UserReadNames:
+        return QStringLiteral("user.read-names");
     case Action::ContentRead:
         return QStringLiteral("content.read");
     case Action::ContentReadAllDrafts:
@@ -144,6 +146,7 @@ bool isAllowed(Role role, Action action)
     case Action::ContentDeleteOwn:
     case Action::MediaUpload:
     case Action::MediaDeleteOwn:
+    case Action::UserReadNames:
         return editor || creator;
 
     // Editorial control over everyone's work.

@@ -18,6 +18,7 @@
 //   user.delete                  ✓      -       -        -
 //   user.revoke-sessions         ✓      -       -        -
 //   user.reset-mfa               ✓      -       -        -
+//   user.read-names              ✓      ✓       ✓        -
 //   content.read                 ✓      ✓       ✓        ✓
 //   content.read-all-drafts      ✓      ✓       -        -
 //   content.create               ✓      ✓       ✓        -
@@ -67,6 +68,7 @@ enum class Action {
     UserDelete,
     UserRevokeSessions,
     UserResetMfa,
+    UserReadNames, // the display names of accounts, for bylines and activity
     // content
     ContentRead,
     ContentReadAllDrafts,

@@ -6,6 +6,7 @@
 #include "backend/db/sqlquery.h"
 
 #include <QDateTime>
+#include <algorithm>
 
 namespace colophon {
 
@@ -45,6 +46,48 @@ Result<std::vector<Event>> eventsOf(Result<QSqlQuery> q)
         events.push_back(eventFromRow(*q));
     }
     return events;
+}
+
+constexpr int kMaxQueryLimit = 1000;
+
+// The smallest text above every text that starts with prefix (in code point
+// order, which is SQLite's binary order of UTF-8), or empty when there is none:
+// "user/" -> "user0". Lets a prefix filter be a range the stream index serves.
+QString prefixUpperBound(const QString &prefix)
+{
+    QList<uint> points = prefix.toUcs4();
+    while (!points.isEmpty()) {
+        uint last = points.takeLast();
+        if (last >= 0x10FFFF) {
+            continue; // no code point above it: carry to the one before
+        }
+        ++last;
+        if (last >= 0xD800 && last <= 0xDFFF) {
+            last = 0xE000; // surrogates are not code points
+        }
+        points.append(last);
+        return QString::fromUcs4(reinterpret_cast<const char32_t *>(points.constData()),
+                                 points.size());
+    }
+    return {};
+}
+
+// "hlc >= ?" with this bound keeps the events stamped at ms or later: a stamp's
+// text starts with its physical time, zero-padded to 16 digits.
+QString hlcBound(qint64 ms)
+{
+    return QStringLiteral("%1").arg(ms, 16, 10, QLatin1Char('0'));
+}
+
+void addPrefix(QStringList &where, QVariantList &values, const QString &column,
+               const QString &prefix)
+{
+    where << column + QStringLiteral(" >= ?");
+    values << prefix;
+    if (const QString upper = prefixUpperBound(prefix); !upper.isEmpty()) {
+        where << column + QStringLiteral(" < ?");
+        values << upper;
+    }
 }
 
 } // namespace
@@ -183,6 +226,76 @@ Result<std::vector<Event>> EventLog::readInvolving(const QString &stream, const 
                                            "actor_id = ? ORDER BY seq LIMIT ?")
                                 .arg(kColumns),
                             {stream, actorId, limit}));
+}
+
+Result<std::vector<Event>> EventLog::query(const EventQuery &q) const
+{
+    if (q.beforeSeq < 0) {
+        return fail(Error::invalid(QStringLiteral("beforeSeq must not be negative"),
+                                   QStringLiteral("beforeSeq")));
+    }
+    if (q.sinceMs < 0) {
+        return fail(Error::invalid(QStringLiteral("sinceMs must not be negative"),
+                                   QStringLiteral("sinceMs")));
+    }
+    if (q.untilMs < 0) {
+        return fail(Error::invalid(QStringLiteral("untilMs must not be negative"),
+                                   QStringLiteral("untilMs")));
+    }
+    if (q.untilMs > 0 && q.untilMs <= q.sinceMs) {
+        return fail(Error::invalid(QStringLiteral("the time window ends before it begins"),
+                                   QStringLiteral("untilMs")));
+    }
+    QStringList where;
+    QVariantList values;
+    QStringList types;
+    for (const QString &t : q.types) {
+        if (!t.isEmpty() && !types.contains(t)) {
+            types << t;
+        }
+    }
+    if (!types.isEmpty()) {
+        QStringList marks;
+        for (const QString &t : types) {
+            marks << QStringLiteral("?");
+            values << t;
+        }
+        where << QStringLiteral("type IN (%1)").arg(marks.join(QStringLiteral(", ")));
+    }
+    if (!q.typePrefix.isEmpty()) {
+        addPrefix(where, values, QStringLiteral("type"), q.typePrefix);
+    }
+    if (!q.stream.isEmpty()) {
+        where << QStringLiteral("stream = ?");
+        values << q.stream;
+    }
+    if (!q.streamPrefix.isEmpty()) {
+        addPrefix(where, values, QStringLiteral("stream"), q.streamPrefix);
+    }
+    if (!q.actorId.isEmpty()) {
+        where << QStringLiteral("actor_id = ?");
+        values << q.actorId;
+    }
+    if (q.sinceMs > 0) {
+        where << QStringLiteral("hlc >= ?");
+        values << hlcBound(q.sinceMs);
+    }
+    if (q.untilMs > 0) {
+        where << QStringLiteral("hlc < ?");
+        values << hlcBound(q.untilMs);
+    }
+    if (q.beforeSeq > 0) {
+        where << QStringLiteral("seq < ?");
+        values << q.beforeSeq;
+    }
+    values << std::clamp(q.limit, 1, kMaxQueryLimit);
+    const QString filter = where.isEmpty()
+                               ? QString()
+                               : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    return eventsOf(execSql(m_db.connection(),
+                            QStringLiteral("SELECT %1 FROM event_log%2 ORDER BY seq DESC LIMIT ?")
+                                .arg(kColumns, filter),
+                            values));
 }
 
 Result<int> EventLog::redactStream(Transaction &tx, const QString &stream,

@@ -13,6 +13,7 @@
 #include "backend/events/hybridclock.h"
 #include "backend/events/uuidv7.h"
 
+#include <QStringList>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -22,6 +23,26 @@ namespace colophon {
 class Database;
 class MigrationRegistry;
 class Transaction;
+
+// A filtered, paged read of the log, newest first (activity views, audits).
+// Every non-empty filter must hold; an empty one does not filter.
+struct EventQuery
+{
+    QStringList types;    // exact type names, any of them; empty: all
+    QString typePrefix;   // e.g. "Content": types starting so (case-sensitive)
+    QString stream;       // exact, e.g. "content/<id>"
+    QString streamPrefix; // e.g. "user/"
+    QString actorId;      // who caused it
+    // Time window by the HLC physical time (when the change was made, on the
+    // replica that made it; not when this replica recorded it): sinceMs
+    // inclusive, untilMs exclusive; 0 leaves that side open.
+    qint64 sinceMs = 0;
+    qint64 untilMs = 0;
+    // Paging cursor: only events with localSeq < beforeSeq; 0 starts at the
+    // newest. Pass the last (oldest) localSeq of a page to get the next.
+    qint64 beforeSeq = 0;
+    int limit = 100; // clamped to 1..1000
+};
 
 class EventLog final
 {
@@ -46,6 +67,10 @@ public:
     // Events of the stream or caused by the actor, in log order, at most limit.
     Result<std::vector<Event>> readInvolving(const QString &stream, const QString &actorId,
                                              int limit) const;
+    // Events matching q, newest first (by local sequence), at most q.limit
+    // (clamped to 1..1000). A negative cursor or time, or an empty window
+    // (untilMs <= sinceMs), is InvalidInput naming the field.
+    Result<std::vector<Event>> query(const EventQuery &q) const;
     // Erasure of personal data (the right to be forgotten): rewrites the
     // payload of every event of the stream in tx with redact. The one place
     // the log is changed after the fact; ids, order and stamps stay.

@@ -95,6 +95,37 @@ Result<User> UserService::user(const Actor &actor, const QString &userId)
     return account->user;
 }
 
+Result<QHash<QString, QString>> UserService::displayNames(const Actor &actor,
+                                                          const QStringList &userIds)
+{
+    if (auto allowed = authorize(actor.role, Action::UserReadNames); !allowed) {
+        return fail(allowed.error());
+    }
+    if (userIds.size() > 1000) {
+        return fail(
+            Error::invalid(QStringLiteral("at most 1000 ids at a time"), QStringLiteral("ids")));
+    }
+    QHash<QString, QString> names;
+    for (const QString &id : userIds) {
+        if (id.isEmpty() || names.contains(id)) {
+            continue;
+        }
+        auto account = m_store->accountById(id);
+        if (!account) {
+            return fail(account.error());
+        }
+        if (!account->has_value()) {
+            continue;
+        }
+        const User &user = (*account)->user;
+        const QString name = (user.firstName + QLatin1Char(' ') + user.lastName).trimmed();
+        names.insert(id, user.deletedAtMs > 0 ? QStringLiteral("Deleted user")
+                         : name.isEmpty()     ? user.email
+                                              : name);
+    }
+    return names;
+}
+
 Result<User> UserService::updateUser(const Actor &actor, const QString &userId,
                                      const UserChange &change)
 {

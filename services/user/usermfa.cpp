@@ -286,7 +286,9 @@ Result<TokenPair> UserService::verifyMfa(const QString &mfaToken, const QString 
             if (kind.error().code != ErrorCode::InvalidInput) {
                 return fail(kind.error());
             }
-            refusal = Error{ErrorCode::Unauthenticated, kind.error().message, {}};
+            // Names the code: the sign-in itself is still open for another try.
+            refusal =
+                Error{ErrorCode::Unauthenticated, kind.error().message, QStringLiteral("code")};
             const int attempts = (*current)->attempts + 1;
             auto counted = attempts >= m_settings.mfaChallengeAttempts
                                ? m_store->deleteChallenge(tx, tokenHash, now)

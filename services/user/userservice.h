@@ -20,6 +20,7 @@
 #include "services/user/user.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QStringList>
 #include <functional>
 #include <memory>
@@ -172,6 +173,11 @@ public:
     // The number of sessions revoked.
     Result<int> revokeUserSessions(const Actor &actor, const QString &userId);
     Result<void> resetMfa(const Actor &actor, const QString &userId);
+
+    // How people appear beside their work (bylines, history, activity):
+    // "First Last" per known id, "Deleted user" for an anonymised account;
+    // unknown ids are left out. For the roles that work on content.
+    Result<QHash<QString, QString>> displayNames(const Actor &actor, const QStringList &userIds);
 
 private:
     enum class CodeKind { Totp, RecoveryCode };

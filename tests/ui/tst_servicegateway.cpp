@@ -63,7 +63,8 @@ private slots:
         QSignalSpy busy(&replica.gateway(), &ServiceGateway::busyChanged);
         QObject context;
         for (int i = 0; i < 5; ++i) {
-            replica.gateway().run(&context, [] { return true; }, [](bool) {});
+            replica.gateway().run(
+                &context, [] { return true; }, [](bool) {});
         }
         QVERIFY(replica.settle());
         QCOMPARE(busy.count(), 2);

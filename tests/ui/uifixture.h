@@ -54,8 +54,8 @@ public:
 
     ConsoleServices services()
     {
-        return {&m_host->database(), m_host->eventLog(), m_host->eventBus(), m_host->users(),
-                m_host->content(), m_host->dataDir()};
+        return {&m_host->database(), m_host->eventLog(), m_host->eventBus(),
+                m_host->users(),     m_host->content(),  m_host->dataDir()};
     }
     ServiceHost &host() { return *m_host; }
     ServiceGateway &gateway() { return *m_gateway; }
@@ -65,8 +65,8 @@ public:
 
     User addUser(const QString &email, Role role, const QString &password = kUiPassword)
     {
-        auto user = users().createUser(Actor::system(), {email, password, QStringLiteral("Test"),
-                                                         roleName(role), role});
+        auto user = users().createUser(
+            Actor::system(), {email, password, QStringLiteral("Test"), roleName(role), role});
         if (!user) {
             qFatal("cannot create %s: %s", qPrintable(email), qPrintable(user.error().message));
         }

@@ -70,7 +70,9 @@ QString MessageBar::describe(const Error &error, const QString &context)
         text += QStringLiteral(" (%1)").arg(error.field);
     }
     if (error.code == ErrorCode::RateLimited && error.retryAfterSeconds > 0) {
-        text += QObject::tr(" Try again in %n second(s).", nullptr, error.retryAfterSeconds);
+        text += error.retryAfterSeconds == 1
+                    ? QObject::tr(" Try again in a second.")
+                    : QObject::tr(" Try again in %1 seconds.").arg(error.retryAfterSeconds);
     }
     return context.isEmpty() ? text : context + QStringLiteral(": ") + text;
 }

@@ -3,6 +3,7 @@
 
 #include "backend/db/database.h"
 #include "backend/events/eventbus.h"
+#include "ui/core/actornames.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -10,16 +11,15 @@
 namespace colophon {
 
 ServiceGateway::ServiceGateway(ConsoleServices services, int threads, QObject *parent)
-    : QObject(parent), m_services(std::move(services))
+    : QObject(parent), m_services(std::move(services)), m_names(new ActorNames(*this, this))
 {
     for (int i = 0; i < std::max(1, threads); ++i) {
         m_workers.emplace_back([this] { workerLoop(); });
     }
     if (m_services.eventBus) {
         m_subscription = m_services.eventBus->subscribe(
-            QStringLiteral("console"), this, [this](const Event &event) {
-                emit eventCommitted(event);
-            });
+            QStringLiteral("console"), this,
+            [this](const Event &event) { emit eventCommitted(event); });
     }
 }
 
@@ -42,6 +42,7 @@ void ServiceGateway::setSignedIn(const User &user, const Actor &actor)
 {
     m_user = user;
     m_actor = actor;
+    m_names->clear();
     emit signedInChanged();
 }
 
@@ -56,6 +57,7 @@ void ServiceGateway::signOut()
     m_user = User{};
     m_actor = Actor{};
     m_actor.userId.clear();
+    m_names->clear();
     emit signedInChanged();
 }
 

@@ -28,6 +28,7 @@ class EventBus;
 class EventLog;
 class UserService;
 class ContentService;
+class ActorNames;
 
 // The parts of the replica the console uses; app/ fills it from ServiceHost.
 struct ConsoleServices
@@ -64,6 +65,8 @@ public:
     // Updates the shown profile (after the person edits it).
     void setUser(const User &user);
     void signOut();
+    // Names of people for every view (shared cache).
+    ActorNames &names() { return *m_names; }
     // Whether the signed-in role may attempt the action at all (RBAC table).
     bool may(Action action) const;
 
@@ -96,6 +99,7 @@ private:
     User m_user;
     int m_pending = 0;
     int m_subscription = -1;
+    ActorNames *m_names;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -33,6 +33,7 @@ const Expectation kTable[] = {
     {Action::UserDelete,            Y,    N,     N,      N},
     {Action::UserRevokeSessions,    Y,    N,     N,      N},
     {Action::UserResetMfa,          Y,    N,     N,      N},
+    {Action::UserReadNames,         Y,    Y,     Y,      N},
     {Action::ContentRead,           Y,    Y,     Y,      Y},
     {Action::ContentReadAllDrafts,  Y,    Y,     N,      N},
     {Action::ContentCreate,         Y,    Y,     Y,      N},

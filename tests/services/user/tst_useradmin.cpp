@@ -219,6 +219,27 @@ private slots:
         QCOMPARE(eventCount(), before);
     }
 
+    void staffSeeDisplayNamesAndConsumersDoNot()
+    {
+        auto writer = makeUser(QStringLiteral("writer@example.org"), Role::Creator);
+        auto gone = makeUser(QStringLiteral("gone@example.org"), Role::Creator);
+        auto reader = makeUser(QStringLiteral("reader@example.org"), Role::Consumer);
+        QVERIFY(writer && gone && reader);
+        QVERIFY(m_service->deleteUser(m_admin, gone->id));
+        const Actor creator = signIn(QStringLiteral("writer@example.org"), kPassword)->second;
+        auto names = m_service->displayNames(
+            creator, {writer->id, gone->id, QStringLiteral("no-such-id"), writer->id});
+        QVERIFY(names);
+        QCOMPARE(names->size(), 2);
+        QCOMPARE(names->value(writer->id),
+                 (writer->firstName + QLatin1Char(' ') + writer->lastName).trimmed());
+        QCOMPARE(names->value(gone->id), QStringLiteral("Deleted user"));
+        const Actor consumer = signIn(QStringLiteral("reader@example.org"), kPassword)->second;
+        auto refused = m_service->displayNames(consumer, {writer->id});
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().code, ErrorCode::PermissionDenied);
+    }
+
     void theLastActiveAdminCannotBeDemotedSuspendedOrDeleted()
     {
         const qint64 before = eventCount();
