@@ -240,12 +240,13 @@ BenchReplica::~BenchReplica()
     host.reset(); // before the logger and metrics it uses
 }
 
-std::unique_ptr<BenchReplica> openBenchReplica()
+std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir)
 {
     auto r = std::make_unique<BenchReplica>();
+    r->dataDir = dataDir.isEmpty() ? r->dir.filePath(QStringLiteral("data")) : dataDir;
     r->config = std::make_unique<Config>();
     defineHostConfig(*r->config);
-    r->config->set(QStringLiteral("data_dir"), r->dir.filePath(QStringLiteral("data")));
+    r->config->set(QStringLiteral("data_dir"), r->dataDir);
     r->config->set(QStringLiteral("log_level"), QStringLiteral("warn"));
     r->logger = std::make_unique<Logger>("colophon-bench");
     r->logger->setLevel(LogLevel::Warn);

@@ -94,9 +94,11 @@ struct BenchReplica
     std::unique_ptr<Logger> logger;
     std::unique_ptr<MetricsRegistry> metrics;
     std::unique_ptr<ServiceHost> host;
+    QString dataDir; // the replica's folder: in dir, or the one asked for
     ~BenchReplica();
 };
-std::unique_ptr<BenchReplica> openBenchReplica();
+// In a temporary folder, or in dataDir when given (kept, for repeated runs).
+std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir = {});
 
 // The n-th item of the benchmarks' corpus: a title, a 1 KB Markdown body,
 // seven types in ten, two tags and a little metadata.

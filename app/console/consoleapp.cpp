@@ -194,7 +194,6 @@ int runConsole(const QStringList &arguments)
                          true);
     }
     (*host)->eventBus()->start();
-    (*host)->startScheduler();
 
     rememberSystemPalette();
     applyTheme(ThemeMode::System);
@@ -203,6 +202,7 @@ int runConsole(const QStringList &arguments)
     int status = 0;
     {
         ServiceGateway gateway(services);
+        gateway.startScheduler();
         const QString settingsFile =
             QDir((*host)->dataDir()).filePath(QStringLiteral("console.ini"));
         if (parser.isSet(screenshots)) {

@@ -27,6 +27,8 @@
 #include <QLineEdit>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 namespace colophon {
@@ -149,6 +151,32 @@ private:
     bool m_armed = false;
 };
 
+// The longest time the UI thread's event loop did not turn: a 5 ms timer
+// that notes how late each tick comes.
+class StallMonitor final : public QObject
+{
+public:
+    StallMonitor()
+    {
+        m_clock.start();
+        m_timer.setInterval(5);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.elapsed();
+            m_max = std::max(m_max, now - m_last - 5);
+            m_last = now;
+        });
+        m_timer.start();
+    }
+    qint64 maxStallMs() const { return m_max; }
+    void reset() { m_max = 0; }
+
+private:
+    QElapsedTimer m_clock;
+    QTimer m_timer;
+    qint64 m_last = 0;
+    qint64 m_max = 0;
+};
+
 } // namespace
 
 int renderScreenshots(ServiceGateway &gateway, const QString &settingsFile, const QString &outDir,
@@ -243,6 +271,7 @@ int probeStartup(ServiceGateway &gateway, const QString &settingsFile, const QSt
                      qPrintable(acted.error().message));
         return 2;
     }
+    StallMonitor stalls;
     MainWindow window(gateway, settingsFile);
     window.resize(1280, 800);
     window.showSection(QStringLiteral("content"));
@@ -262,6 +291,10 @@ int probeStartup(ServiceGateway &gateway, const QString &settingsFile, const QSt
         QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
     }
     const qint64 firstPaint = watch.paintedAt();
+    // Building and first showing the window is one long turn; what follows
+    // is what a person interacting would feel.
+    const qint64 startupStallMs = stalls.maxStallMs();
+    stalls.reset();
     const qint64 rows = model->rowCount();
 
     // A filter: published items only, as a person picks it from the bar.
@@ -278,6 +311,39 @@ int probeStartup(ServiceGateway &gateway, const QString &settingsFile, const QSt
         }
         filterMs = watch.paintedAt() < 0 ? -1 : watch.paintedAt() - from;
     }
+    const qint64 filteredRows = model->rowCount();
+
+    // Scrolling: back to every item, then jumps through the list as a
+    // dragged scroll bar makes them; each jump is timed until the rows in
+    // view are loaded and painted.
+    if (status) {
+        loaded = false;
+        status->setCurrentIndex(0);
+        timeout.restart();
+        while (!loaded && timeout.elapsed() < 60000) {
+            QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+        }
+    }
+    QTableView *view = list->view();
+    std::vector<qint64> jumps;
+    for (int step = 1; step <= 10; ++step) {
+        const int row = int(qint64(model->rowCount() - 1) * step / 10);
+        const qint64 from = msSinceProcessStart();
+        view->scrollTo(model->index(row, 0), QAbstractItemView::PositionAtCenter);
+        watch.arm();
+        timeout.restart();
+        while ((!model->index(row, 0).data(ContentListModel::LoadedRole).toBool() ||
+                watch.paintedAt() < 0) &&
+               timeout.elapsed() < 10000) {
+            QApplication::processEvents(QEventLoop::WaitForMoreEvents, 5);
+            if (watch.paintedAt() >= 0 &&
+                !model->index(row, 0).data(ContentListModel::LoadedRole).toBool()) {
+                watch.arm(); // painted placeholders: wait for the rows themselves
+            }
+        }
+        jumps.push_back(watch.paintedAt() < 0 ? -1 : watch.paintedAt() - from);
+    }
+    std::sort(jumps.begin(), jumps.end());
     // The wall-clock time of the first paint, for a caller that timed the spawn.
     const qint64 firstPaintEpochMs =
         QDateTime::currentMSecsSinceEpoch() - (msSinceProcessStart() - firstPaint);
@@ -285,7 +351,11 @@ int probeStartup(ServiceGateway &gateway, const QString &settingsFile, const QSt
                              {QStringLiteral("firstPaintEpochMs"), firstPaintEpochMs},
                              {QStringLiteral("filterMs"), filterMs},
                              {QStringLiteral("rows"), rows},
-                             {QStringLiteral("filteredRows"), model->rowCount()},
+                             {QStringLiteral("filteredRows"), filteredRows},
+                             {QStringLiteral("scrollJumpMedianMs"), jumps[jumps.size() / 2]},
+                             {QStringLiteral("scrollJumpMaxMs"), jumps.back()},
+                             {QStringLiteral("startupStallMs"), startupStallMs},
+                             {QStringLiteral("maxStallMs"), stalls.maxStallMs()},
                              {QStringLiteral("peakRssKiB"), peakRssKiB()}};
     std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
     std::fflush(stdout);

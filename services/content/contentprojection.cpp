@@ -390,6 +390,20 @@ void ContentProjection::registerMigrations(MigrationRegistry &registry)
              QStringLiteral("CREATE INDEX content_relations_to ON content_relations (to_id)"),
          },
          {}});
+    registry.add(
+        {QStringLiteral("content"),
+         2,
+         QStringLiteral("an index per schedule time"),
+         {
+             // The scheduler asks every second which times are due: one index
+             // per time, holding only the items that have one (was a scan).
+             QStringLiteral("DROP INDEX content_items_schedule"),
+             QStringLiteral("CREATE INDEX content_items_publish_at ON content_items (publish_at) "
+                            "WHERE publish_at > 0"),
+             QStringLiteral("CREATE INDEX content_items_unpublish_at ON content_items "
+                            "(unpublish_at) WHERE unpublish_at > 0"),
+         },
+         {}});
 }
 
 bool ContentProjection::handles(const QString &eventType)

@@ -336,11 +336,12 @@ Result<std::vector<ContentVersion>> ContentStore::versions(const QString &id)
 
 Result<std::vector<QString>> ContentStore::dueForSchedule(qint64 nowMs)
 {
+    // Two indexed range reads (an OR of the two would scan every item).
     auto q = execSql(m_db.connection(),
-                     QStringLiteral("SELECT id FROM content_items WHERE ((publish_at > 0 AND "
-                                    "publish_at <= ?) OR (unpublish_at > 0 AND unpublish_at <= ?))"
-                                    " AND ") +
-                         kLive,
+                     QStringLiteral("SELECT id FROM content_items WHERE publish_at > 0 AND "
+                                    "publish_at <= ? AND %1 UNION SELECT id FROM content_items "
+                                    "WHERE unpublish_at > 0 AND unpublish_at <= ? AND %1")
+                         .arg(kLive),
                      {nowMs, nowMs});
     if (!q) {
         return fail(q.error());

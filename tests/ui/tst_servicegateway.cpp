@@ -4,6 +4,7 @@
 // the UI thread.
 #include "tests/ui/uifixture.h"
 
+#include <QDateTime>
 #include <QSignalSpy>
 #include <QThread>
 
@@ -101,6 +102,21 @@ private slots:
         QVERIFY(seen);
         // The UI thread reads what the worker wrote.
         QVERIFY(replica.content().get(actor, madeId));
+    }
+
+    void theSchedulerPublishesDueItemsOffTheUiThread()
+    {
+        UiReplica replica;
+        const Actor editor = replica.signInAs(Role::Editor);
+        ContentDraft draft;
+        draft.title = QStringLiteral("Due now");
+        draft.publishAtMs = QDateTime::currentMSecsSinceEpoch() + 300;
+        auto item = replica.content().create(editor, draft);
+        QVERIFY(item);
+        QCOMPARE(item->status, ContentStatus::Draft);
+        replica.gateway().startScheduler(100);
+        QTRY_COMPARE_WITH_TIMEOUT(replica.content().get(editor, item->id)->status,
+                                  ContentStatus::Published, 5000);
     }
 
     void mayFollowsTheSignedInRole()

@@ -501,6 +501,9 @@ void ActivityPage::actorTyped()
 
 void ActivityPage::reload()
 {
+    if (hiddenNow()) {
+        return;
+    }
     if (!m_gateway.may(Action::EventLogRead)) {
         return;
     }

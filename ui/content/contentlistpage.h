@@ -57,6 +57,9 @@ private:
     void clearFilters();
     void fillCategories();
     void refreshTags();
+    // Tags for the completers: loaded on first use, then kept fresh.
+    void wantTags();
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void updateActions();
     void updateCount();
     void sectionClicked(int section);
@@ -83,6 +86,8 @@ private:
     QComboBox *m_type = nullptr;
     QComboBox *m_category = nullptr;
     QLineEdit *m_tag = nullptr;
+    bool m_tagsWanted = false;
+    bool m_shownBefore = false;
     QStringListModel *m_tagNames = nullptr;
     QPushButton *m_clear = nullptr;
     QLabel *m_count = nullptr;

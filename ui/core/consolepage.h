@@ -25,6 +25,30 @@ public:
     virtual void saveCurrent() {}
     // The window is closing: save or ask; false keeps the window open.
     virtual bool confirmClose() { return true; }
+
+protected:
+    // For a page's loading: true while the page is hidden, and then the page
+    // is refreshed (pageShown) when next shown. Hidden sections read nothing,
+    // so start-up reads only what is on screen and workers stay free for it.
+    bool hiddenNow()
+    {
+        if (isVisible()) {
+            return false;
+        }
+        m_refreshWhenShown = true;
+        return true;
+    }
+    void showEvent(QShowEvent *event) override
+    {
+        QWidget::showEvent(event);
+        if (m_refreshWhenShown) {
+            m_refreshWhenShown = false;
+            pageShown();
+        }
+    }
+
+private:
+    bool m_refreshWhenShown = false;
 };
 
 } // namespace colophon

@@ -3,6 +3,7 @@
 
 #include "backend/db/database.h"
 #include "backend/events/eventbus.h"
+#include "services/content/contentservice.h"
 #include "ui/core/actornames.h"
 
 #include <QCoreApplication>
@@ -64,6 +65,27 @@ void ServiceGateway::signOut()
 bool ServiceGateway::may(Action action) const
 {
     return isSignedIn() && authorize(m_actor.role, action).has_value();
+}
+
+void ServiceGateway::startScheduler(int intervalMs)
+{
+    if (!m_scheduler) {
+        m_scheduler = new QTimer(this);
+        connect(m_scheduler, &QTimer::timeout, this, &ServiceGateway::runDueSchedules);
+    }
+    m_scheduler->start(intervalMs);
+    QTimer::singleShot(0, this, &ServiceGateway::runDueSchedules);
+}
+
+void ServiceGateway::runDueSchedules()
+{
+    if (m_scheduleRunning || !m_services.content) {
+        return;
+    }
+    m_scheduleRunning = true;
+    run(
+        this, [&content = *m_services.content] { return content.runSchedules(); },
+        [this](Result<int>) { m_scheduleRunning = false; });
 }
 
 bool ServiceGateway::waitForIdle(int timeoutMs)

@@ -12,6 +12,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -76,6 +77,11 @@ public:
     // their calls in done.
     template <typename Work, typename Done> void run(QObject *context, Work work, Done done);
 
+    // Fires due content schedules (publishAt/unpublishAt) now and every
+    // intervalMs, on a worker, never two runs at once: the console's
+    // scheduler (ServiceHost's runs on the calling thread, as the server's).
+    void startScheduler(int intervalMs = 1000);
+
     // Work queued or running, or results not yet delivered.
     int pending() const { return m_pending; }
     // Processes events until nothing is pending (tests, shutdown); false on timeout.
@@ -90,6 +96,7 @@ signals:
 
 private:
     void post(std::function<void()> job);
+    void runDueSchedules();
     void started();
     void finished();
     void workerLoop();
@@ -99,6 +106,8 @@ private:
     User m_user;
     int m_pending = 0;
     int m_subscription = -1;
+    QTimer *m_scheduler = nullptr;
+    bool m_scheduleRunning = false;
     ActorNames *m_names;
 
     std::mutex m_mutex;

@@ -355,6 +355,9 @@ void TaxonomyPage::createNew()
 
 void TaxonomyPage::reload()
 {
+    if (hiddenNow()) {
+        return;
+    }
     m_refresh->stop();
     loadCategories();
     loadTags();

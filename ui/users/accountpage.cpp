@@ -683,6 +683,9 @@ bool AccountPage::confirmClose()
 
 void AccountPage::reload()
 {
+    if (hiddenNow()) {
+        return;
+    }
     if (!m_gateway.isSignedIn()) {
         return;
     }

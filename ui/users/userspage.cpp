@@ -571,6 +571,9 @@ void UsersPage::onEventCommitted(const Event &event)
 
 void UsersPage::refreshNow()
 {
+    if (hiddenNow()) {
+        return;
+    }
     m_stale = false;
     if (!m_gateway.may(Action::UserList)) {
         return;
