@@ -337,26 +337,16 @@ HttpResponse createItem(ContentService &content, IdempotencyStore &idempotency, 
                                   body)) {
         return *refused;
     }
-    ContentDraft draft;
     auto title = stringField(body, "title");
     if (!title) {
         return problemResponse(title.error());
     }
-    draft.title = *title;
     ContentChange fields;
     if (auto refused = readChange(body, fields)) {
         return *refused;
     }
-    draft.slug = fields.slug;
-    draft.description = fields.description.value_or(QString());
-    draft.body = fields.body.value_or(QString());
-    draft.type = fields.type.value_or(ContentType::Article);
-    draft.metadata = fields.metadata.value_or(nlohmann::json::object());
-    draft.tags = fields.tags.value_or(QStringList());
-    draft.categories = fields.categories.value_or(QStringList());
-    draft.mediaIds = fields.mediaIds.value_or(QStringList());
-    draft.publishAtMs = fields.publishAtMs.value_or(0);
-    draft.unpublishAtMs = fields.unpublishAtMs.value_or(0);
+    ContentDraft draft = fields.toDraft();
+    draft.title = *title;
 
     const QString key = QString::fromStdString(std::string(req.header("Idempotency-Key")));
     if (key.isEmpty()) {

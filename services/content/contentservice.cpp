@@ -174,6 +174,23 @@ Result<QStringList> categorySet(Transaction &tx, const QStringList &ids)
 
 } // namespace
 
+ContentDraft ContentChange::toDraft() const
+{
+    ContentDraft draft;
+    draft.title = title.value_or(QString());
+    draft.slug = slug;
+    draft.description = description.value_or(QString());
+    draft.body = body.value_or(QString());
+    draft.type = type.value_or(ContentType::Article);
+    draft.metadata = metadata.value_or(nlohmann::json::object());
+    draft.tags = tags.value_or(QStringList());
+    draft.categories = categories.value_or(QStringList());
+    draft.mediaIds = mediaIds.value_or(QStringList());
+    draft.publishAtMs = publishAtMs.value_or(0);
+    draft.unpublishAtMs = unpublishAtMs.value_or(0);
+    return draft;
+}
+
 bool ContentChange::isEmpty() const
 {
     return !title && !slug && !description && !body && !type && !metadata && !tags && !categories &&

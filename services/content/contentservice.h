@@ -65,6 +65,8 @@ struct ContentChange
     QString baseBodyHash;               // the body the edit started from; default: the current one
     std::optional<int> expectedVersion; // If-Match: refused when the item moved on
     bool isEmpty() const;
+    // The change as a new item: absent fields take the defaults of a draft.
+    ContentDraft toDraft() const;
 };
 
 // The result of an import: how many items were made, and each refused

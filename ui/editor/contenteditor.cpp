@@ -773,17 +773,7 @@ void ContentEditor::runSave(ContentChange change, const QString &context)
     updateWorkflow();
     const Actor actor = m_gateway.actor();
     if (!m_exists) {
-        ContentDraft draft;
-        draft.title = change.title.value_or(QString());
-        draft.slug = change.slug;
-        draft.description = change.description.value_or(QString());
-        draft.body = change.body.value_or(QString());
-        draft.type = change.type.value_or(ContentType::Article);
-        draft.metadata = change.metadata.value_or(nlohmann::json::object());
-        draft.tags = change.tags.value_or(QStringList());
-        draft.categories = change.categories.value_or(QStringList());
-        draft.publishAtMs = change.publishAtMs.value_or(0);
-        draft.unpublishAtMs = change.unpublishAtMs.value_or(0);
+        const ContentDraft draft = change.toDraft();
         m_gateway.run(
             this,
             [&gateway = m_gateway, actor, draft] { return gateway.content().create(actor, draft); },

@@ -2,6 +2,7 @@
 // AccountPage: a person's own profile, password, two-step sign-in and sessions.
 #include "ui/users/accountpage.h"
 
+#include "ui/core/fielderror.h"
 #include "ui/core/messagebar.h"
 #include "ui/core/servicegateway.h"
 #include "ui/users/qrcodewidget.h"
@@ -48,46 +49,6 @@ QLabel *buddyLabel(const QString &text, QWidget *buddy, QWidget *parent)
     auto *label = new QLabel(text, parent);
     label->setBuddy(buddy);
     return label;
-}
-
-QLabel *errorLabel(const QString &name, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c62828;"));
-    label->setVisible(false);
-    return label;
-}
-
-// A field with its error line under it, for a form row.
-QWidget *withError(QWidget *field, QLabel *error, QWidget *parent)
-{
-    auto *box = new QWidget(parent);
-    auto *layout = new QVBoxLayout(box);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(2);
-    layout->addWidget(field);
-    layout->addWidget(error);
-    return box;
-}
-
-void showFieldError(QLabel *label, QWidget *field, const QString &message)
-{
-    QString text = message;
-    if (!text.isEmpty()) {
-        text[0] = text[0].toUpper();
-    }
-    label->setText(text);
-    label->setVisible(true);
-    field->setAccessibleDescription(text);
-}
-
-void clearFieldError(QLabel *label, QWidget *field)
-{
-    label->clear();
-    label->setVisible(false);
-    field->setAccessibleDescription({});
 }
 
 MessageBar *sectionMessage(const QString &name, QWidget *parent)
@@ -149,8 +110,8 @@ public:
           m_password(askPassword ? passwordEdit(QStringLiteral("mfaPassword"), tr("Password"), this)
                                  : nullptr),
           m_code(new QLineEdit(this)),
-          m_passwordError(errorLabel(QStringLiteral("mfaPasswordError"), this)),
-          m_codeError(errorLabel(QStringLiteral("mfaDialogCodeError"), this)),
+          m_passwordError(fieldErrorLabel(QStringLiteral("mfaPasswordError"), this)),
+          m_codeError(fieldErrorLabel(QStringLiteral("mfaDialogCodeError"), this)),
           m_buttons(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
     {
         setWindowTitle(title);
@@ -169,9 +130,10 @@ public:
         if (m_password) {
             m_password->setPlaceholderText(tr("Your current password"));
             form->addRow(buddyLabel(tr("&Password:"), m_password, this),
-                         withError(m_password, m_passwordError, this));
+                         withFieldError(m_password, m_passwordError, this));
         }
-        form->addRow(buddyLabel(tr("&Code:"), m_code, this), withError(m_code, m_codeError, this));
+        form->addRow(buddyLabel(tr("&Code:"), m_code, this),
+                     withFieldError(m_code, m_codeError, this));
         m_buttons->button(QDialogButtonBox::Ok)->setText(actionText);
         m_buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("mfaDialogOk"));
         connect(m_buttons, &QDialogButtonBox::accepted, this, [this] {
@@ -307,12 +269,12 @@ QGroupBox *AccountPage::buildProfile()
     m_firstName->setObjectName(QStringLiteral("firstName"));
     m_firstName->setAccessibleName(tr("First name"));
     m_firstName->setMaxLength(100);
-    m_firstNameError = errorLabel(QStringLiteral("firstNameError"), box);
+    m_firstNameError = fieldErrorLabel(QStringLiteral("firstNameError"), box);
     m_lastName = new QLineEdit(box);
     m_lastName->setObjectName(QStringLiteral("lastName"));
     m_lastName->setAccessibleName(tr("Last name"));
     m_lastName->setMaxLength(100);
-    m_lastNameError = errorLabel(QStringLiteral("lastNameError"), box);
+    m_lastNameError = fieldErrorLabel(QStringLiteral("lastNameError"), box);
 
     m_email = new QLineEdit(box);
     m_email->setObjectName(QStringLiteral("email"));
@@ -330,7 +292,7 @@ QGroupBox *AccountPage::buildProfile()
     for (const QString &tag : languageTags()) {
         m_language->addItem(languageLabel(tag), tag);
     }
-    m_languageError = errorLabel(QStringLiteral("languageError"), box);
+    m_languageError = fieldErrorLabel(QStringLiteral("languageError"), box);
 
     m_timezone = new QComboBox(box);
     m_timezone->setObjectName(QStringLiteral("timezone"));
@@ -345,7 +307,7 @@ QGroupBox *AccountPage::buildProfile()
     m_timezone->completer()->setCaseSensitivity(Qt::CaseInsensitive);
     m_timezone->completer()->setFilterMode(Qt::MatchContains);
     m_timezone->completer()->setCompletionMode(QCompleter::PopupCompletion);
-    m_timezoneError = errorLabel(QStringLiteral("timezoneError"), box);
+    m_timezoneError = fieldErrorLabel(QStringLiteral("timezoneError"), box);
 
     m_emailNotifications = new QCheckBox(tr("&Email notifications"), box);
     m_emailNotifications->setObjectName(QStringLiteral("emailNotifications"));
@@ -369,15 +331,15 @@ QGroupBox *AccountPage::buildProfile()
 
     auto *form = new QFormLayout;
     form->addRow(buddyLabel(tr("&First name:"), m_firstName, box),
-                 withError(m_firstName, m_firstNameError, box));
+                 withFieldError(m_firstName, m_firstNameError, box));
     form->addRow(buddyLabel(tr("&Last name:"), m_lastName, box),
-                 withError(m_lastName, m_lastNameError, box));
+                 withFieldError(m_lastName, m_lastNameError, box));
     form->addRow(buddyLabel(tr("Email:"), m_email, box), m_email);
     form->addRow(tr("Role:"), m_role);
     form->addRow(buddyLabel(tr("Lan&guage:"), m_language, box),
-                 withError(m_language, m_languageError, box));
+                 withFieldError(m_language, m_languageError, box));
     form->addRow(buddyLabel(tr("&Time zone:"), m_timezone, box),
-                 withError(m_timezone, m_timezoneError, box));
+                 withFieldError(m_timezone, m_timezoneError, box));
     form->addRow(tr("Notifications:"), m_emailNotifications);
     form->addRow(QString(), m_pushNotifications);
     auto *buttons = new QHBoxLayout;
@@ -415,9 +377,9 @@ QGroupBox *AccountPage::buildPassword()
     m_repeatPassword =
         passwordEdit(QStringLiteral("repeatPassword"), tr("Repeat the new password"), box);
     m_repeatPassword->setPlaceholderText(tr("The new one again"));
-    m_currentPasswordError = errorLabel(QStringLiteral("currentPasswordError"), box);
-    m_newPasswordError = errorLabel(QStringLiteral("newPasswordError"), box);
-    m_repeatPasswordError = errorLabel(QStringLiteral("repeatPasswordError"), box);
+    m_currentPasswordError = fieldErrorLabel(QStringLiteral("currentPasswordError"), box);
+    m_newPasswordError = fieldErrorLabel(QStringLiteral("newPasswordError"), box);
+    m_repeatPasswordError = fieldErrorLabel(QStringLiteral("repeatPasswordError"), box);
     m_changePassword = new QPushButton(tr("C&hange password"), box);
     m_changePassword->setObjectName(QStringLiteral("changePassword"));
     m_changePassword->setAccessibleName(tr("Change password"));
@@ -430,11 +392,11 @@ QGroupBox *AccountPage::buildPassword()
 
     auto *form = new QFormLayout;
     form->addRow(buddyLabel(tr("Cu&rrent password:"), m_currentPassword, box),
-                 withError(m_currentPassword, m_currentPasswordError, box));
+                 withFieldError(m_currentPassword, m_currentPasswordError, box));
     form->addRow(buddyLabel(tr("&New password:"), m_newPassword, box),
-                 withError(m_newPassword, m_newPasswordError, box));
+                 withFieldError(m_newPassword, m_newPasswordError, box));
     form->addRow(buddyLabel(tr("Repe&at:"), m_repeatPassword, box),
-                 withError(m_repeatPassword, m_repeatPasswordError, box));
+                 withFieldError(m_repeatPassword, m_repeatPasswordError, box));
     auto *buttons = new QHBoxLayout;
     buttons->addStretch(1);
     buttons->addWidget(m_changePassword);
@@ -496,7 +458,7 @@ QGroupBox *AccountPage::buildMfa()
     m_mfaCode->setToolTip(tr("The 6-digit code the app shows for Colophon"));
     m_mfaCode->setValidator(new QRegularExpressionValidator(
         QRegularExpression(QStringLiteral("[0-9 ]{0,7}")), m_mfaCode));
-    m_mfaCodeError = errorLabel(QStringLiteral("mfaCodeError"), m_enrolPanel);
+    m_mfaCodeError = fieldErrorLabel(QStringLiteral("mfaCodeError"), m_enrolPanel);
     m_confirmMfa = new QPushButton(tr("C&onfirm"), m_enrolPanel);
     m_confirmMfa->setObjectName(QStringLiteral("confirmMfa"));
     m_confirmMfa->setAccessibleName(tr("Confirm two-step sign-in"));
@@ -520,7 +482,7 @@ QGroupBox *AccountPage::buildMfa()
     secretRow->addWidget(m_mfaSecret, 1);
     secretRow->addWidget(copySecret);
     auto *codeRow = new QHBoxLayout;
-    codeRow->addWidget(withError(m_mfaCode, m_mfaCodeError, m_enrolPanel), 1);
+    codeRow->addWidget(withFieldError(m_mfaCode, m_mfaCodeError, m_enrolPanel), 1);
     codeRow->addWidget(m_confirmMfa, 0, Qt::AlignTop);
     codeRow->addWidget(cancelEnrol, 0, Qt::AlignTop);
     auto *enrolForm = new QFormLayout;

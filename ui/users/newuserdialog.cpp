@@ -3,6 +3,7 @@
 #include "ui/users/newuserdialog.h"
 
 #include "services/user/userservice.h"
+#include "ui/core/fielderror.h"
 #include "ui/core/messagebar.h"
 #include "ui/core/servicegateway.h"
 #include "ui/users/userformat.h"
@@ -22,42 +23,17 @@
 
 namespace colophon {
 
-namespace {
-
-QLabel *errorLabel(const QString &name, QWidget *parent)
-{
-    auto *label = new QLabel(parent);
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c62828;"));
-    label->setVisible(false);
-    return label;
-}
-
-QWidget *withError(QWidget *field, QLabel *error, QWidget *parent)
-{
-    auto *box = new QWidget(parent);
-    auto *layout = new QVBoxLayout(box);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(2);
-    layout->addWidget(field);
-    layout->addWidget(error);
-    return box;
-}
-
-} // namespace
-
 NewUserDialog::NewUserDialog(ServiceGateway &gateway, QWidget *parent)
     : QDialog(parent), m_gateway(gateway), m_message(new MessageBar(this)),
       m_email(new QLineEdit(this)), m_firstName(new QLineEdit(this)),
       m_lastName(new QLineEdit(this)), m_role(new QComboBox(this)), m_password(new QLineEdit(this)),
       m_showPassword(new QToolButton(this)), m_generate(new QPushButton(tr("&Generate"), this)),
       m_copy(new QPushButton(tr("Cop&y"), this)),
-      m_emailError(errorLabel(QStringLiteral("emailError"), this)),
-      m_firstNameError(errorLabel(QStringLiteral("firstNameError"), this)),
-      m_lastNameError(errorLabel(QStringLiteral("lastNameError"), this)),
-      m_passwordError(errorLabel(QStringLiteral("passwordError"), this)), m_intro(new QLabel(this)),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this)),
+      m_emailError(fieldErrorLabel(QStringLiteral("emailError"), this)),
+      m_firstNameError(fieldErrorLabel(QStringLiteral("firstNameError"), this)),
+      m_lastNameError(fieldErrorLabel(QStringLiteral("lastNameError"), this)),
+      m_passwordError(fieldErrorLabel(QStringLiteral("passwordError"), this)),
+      m_intro(new QLabel(this)), m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this)),
       m_create(m_buttons->addButton(tr("C&reate account"), QDialogButtonBox::ActionRole))
 {
     setWindowTitle(tr("New user"));
@@ -137,7 +113,7 @@ NewUserDialog::NewUserDialog(ServiceGateway &gateway, QWidget *parent)
     auto addRow = [&](const QString &text, QWidget *field, QWidget *buddy, QLabel *error) {
         auto *label = new QLabel(text, this);
         label->setBuddy(buddy);
-        form->addRow(label, error ? withError(field, error, this) : field);
+        form->addRow(label, error ? withFieldError(field, error, this) : field);
     };
     addRow(tr("&Email:"), m_email, m_email, m_emailError);
     addRow(tr("&First name:"), m_firstName, m_firstName, m_firstNameError);
@@ -236,13 +212,7 @@ void NewUserDialog::showFieldError(const Error &error)
         m_message->showError(error, tr("Could not create the account"));
         return;
     }
-    QString text = error.message;
-    if (!text.isEmpty()) {
-        text[0] = text[0].toUpper();
-    }
-    label->setText(text);
-    label->setVisible(true);
-    field->setAccessibleDescription(text);
+    colophon::showFieldError(label, field, error.message);
     field->setFocus();
 }
 
