@@ -118,6 +118,7 @@ private slots:
         UiReplica replica;
         replica.signInAs(Role::Editor);
         QList<int> sizes;
+        QList<int> innerSizes;
         {
             MainWindow window(replica.gateway(), settingsFile(replica));
             window.resize(1000, 700);
@@ -128,6 +129,11 @@ private slots:
             splitter->setSizes({260, 740});
             sizes = splitter->sizes();
             window.setTheme(ThemeMode::Dark);
+            // A section's own splitter (the activity list above its details).
+            auto *inner = window.page(QStringLiteral("activity"))->findChild<QSplitter *>();
+            QVERIFY(inner);
+            inner->setSizes({200, 300});
+            innerSizes = inner->sizes();
             QVERIFY(window.close());
         }
         MainWindow again(replica.gateway(), settingsFile(replica));
@@ -136,6 +142,8 @@ private slots:
         QCOMPARE(again.currentSection(), QStringLiteral("activity"));
         QCOMPARE(again.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes(), sizes);
         QCOMPARE(again.theme(), ThemeMode::Dark);
+        QCOMPARE(again.page(QStringLiteral("activity"))->findChild<QSplitter *>()->sizes(),
+                 innerSizes);
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 128);
         again.setTheme(ThemeMode::Light);
         QVERIFY(QApplication::palette().color(QPalette::Window).lightness() >= 128);

@@ -100,6 +100,16 @@ MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, QWi
     connect(&gateway, &ServiceGateway::eventCommitted, m_replicaTimer,
             [this] { m_replicaTimer->isActive() ? void() : m_replicaTimer->start(); });
 
+    // The splitters inside the sections are kept too, each under its
+    // section and its place among the section's splitters.
+    for (const QString &key : std::as_const(m_keys)) {
+        const auto splitters = page(key)->findChildren<QSplitter *>();
+        for (int i = 0; i < splitters.size(); ++i) {
+            m_pageSplitters.append({QStringLiteral("splitters/%1/%2").arg(key).arg(i),
+                                    QPointer<QSplitter>(splitters.at(i))});
+        }
+    }
+
     buildMenus();
     updateUserStatus();
     refreshReplicaStatus();
@@ -283,6 +293,11 @@ void MainWindow::restoreSettings()
             m_settings->value(QStringLiteral("window/splitter")).toByteArray())) {
         m_splitter->setSizes({180, 1100});
     }
+    for (const auto &[key, splitter] : std::as_const(m_pageSplitters)) {
+        if (splitter) {
+            splitter->restoreState(m_settings->value(key).toByteArray());
+        }
+    }
     const QString last = m_settings->value(QStringLiteral("window/section")).toString();
     showSection(m_keys.contains(last) ? last : m_keys.value(0));
     setTheme(parseThemeMode(m_settings->value(QStringLiteral("appearance/theme")).toString()));
@@ -294,6 +309,11 @@ void MainWindow::saveSettings()
     m_settings->setValue(QStringLiteral("window/state"), saveState());
     m_settings->setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
     m_settings->setValue(QStringLiteral("window/section"), currentSection());
+    for (const auto &[key, splitter] : std::as_const(m_pageSplitters)) {
+        if (splitter) {
+            m_settings->setValue(key, splitter->saveState());
+        }
+    }
     m_settings->sync();
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The console's main window: the sections on the left (those the signed-in
 // role can use), the section in the middle, and a status bar with who is
-// signed in and the replica's state. Geometry, splitter, last section and
-// theme are kept in a QSettings file of the replica's data folder.
+// signed in and the replica's state. Geometry, splitters (the window's and
+// the sections'), last section and theme are kept in a QSettings file of the
+// replica's data folder.
 #pragma once
 
 #include "ui/shell/theme.h"
@@ -75,6 +76,8 @@ private:
     QLabel *m_busy;
     QTimer *m_replicaTimer;
     QStringList m_keys;
+    // The sections' own splitters, by settings key, as built.
+    QList<std::pair<QString, QPointer<QSplitter>>> m_pageSplitters;
     QActionGroup *m_themeGroup = nullptr;
     ThemeMode m_theme = ThemeMode::System;
 };
