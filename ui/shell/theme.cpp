@@ -5,6 +5,7 @@
 #include <QPalette>
 #include <QStyle>
 #include <QStyleFactory>
+#include <memory>
 
 namespace colophon {
 
@@ -24,7 +25,8 @@ bool &systemRemembered()
 
 QPalette lightPalette()
 {
-    QPalette p = QStyleFactory::create(QStringLiteral("Fusion"))->standardPalette();
+    const std::unique_ptr<QStyle> fusion(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette p = fusion->standardPalette();
     p.setColor(QPalette::Highlight, QColor(0x2f, 0x6f, 0xde));
     p.setColor(QPalette::Link, QColor(0x1f, 0x5f, 0xc8));
     return p;
@@ -107,7 +109,9 @@ bool isDarkTheme(ThemeMode mode)
 
 void applyTheme(ThemeMode mode)
 {
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    if (QApplication::style()->name() != QLatin1String("fusion")) {
+        QApplication::setStyle(QStringLiteral("Fusion")); // the application owns it
+    }
     QApplication::setPalette(isDarkTheme(mode) ? darkPalette() : lightPalette());
 }
 
