@@ -119,6 +119,26 @@ private slots:
                                   ContentStatus::Published, 5000);
     }
 
+    void anAdminsChangeToTheSignedInAccountAppliesAtOnce()
+    {
+        UiReplica replica;
+        const Actor admin = replica.signInAs(Role::Admin);
+        const User writer = replica.addUser(QStringLiteral("writer@example.org"), Role::Creator);
+        replica.signIn(QStringLiteral("writer@example.org"));
+        QVERIFY(!replica.gateway().may(Action::ContentPublish));
+
+        UserChange promote;
+        promote.role = Role::Editor;
+        QVERIFY(replica.users().updateUser(admin, writer.id, promote));
+        QTRY_VERIFY(replica.gateway().may(Action::ContentPublish));
+        QCOMPARE(replica.gateway().user().role, Role::Editor);
+
+        UserChange suspend;
+        suspend.status = QStringLiteral("suspended");
+        QVERIFY(replica.users().updateUser(admin, writer.id, suspend));
+        QTRY_VERIFY(!replica.gateway().isSignedIn());
+    }
+
     void mayFollowsTheSignedInRole()
     {
         UiReplica replica;

@@ -4,6 +4,7 @@
 #include "backend/db/database.h"
 #include "backend/events/eventbus.h"
 #include "services/content/contentservice.h"
+#include "services/user/userservice.h"
 #include "ui/core/actornames.h"
 
 #include <QCoreApplication>
@@ -19,8 +20,16 @@ ServiceGateway::ServiceGateway(ConsoleServices services, int threads, QObject *p
     }
     if (m_services.eventBus) {
         m_subscription = m_services.eventBus->subscribe(
-            QStringLiteral("console"), this,
-            [this](const Event &event) { emit eventCommitted(event); });
+            QStringLiteral("console"), this, [this](const Event &event) {
+                if (event.stream.startsWith(QLatin1String("user/"))) {
+                    // A renamed (or deleted) account shows its new name.
+                    m_names->forget(event.stream.mid(5));
+                    if (isSignedIn() && event.stream.mid(5) == m_actor.userId) {
+                        followOwnAccount();
+                    }
+                }
+                emit eventCommitted(event);
+            });
     }
 }
 
@@ -50,7 +59,7 @@ void ServiceGateway::setSignedIn(const User &user, const Actor &actor)
 void ServiceGateway::setUser(const User &user)
 {
     m_user = user;
-    emit signedInChanged();
+    emit accountChanged();
 }
 
 void ServiceGateway::signOut()
@@ -65,6 +74,30 @@ void ServiceGateway::signOut()
 bool ServiceGateway::may(Action action) const
 {
     return isSignedIn() && authorize(m_actor.role, action).has_value();
+}
+
+void ServiceGateway::followOwnAccount()
+{
+    const Actor actor = m_actor;
+    run(
+        this, [&users = *m_services.users, actor] { return users.me(actor); },
+        [this, actor](Result<User> user) {
+            if (!user || actor.userId != m_actor.userId) {
+                return; // signed out, or someone else signed in meanwhile
+            }
+            if (user->status != QLatin1String("active") || user->deletedAtMs > 0) {
+                signOut(); // suspended, deactivated or deleted: no more calls as them
+                return;
+            }
+            if (user->role != m_actor.role) {
+                // An admin changed it: may() and every view follow at once.
+                m_actor.role = user->role;
+                m_user = *user;
+                emit signedInChanged();
+                return;
+            }
+            setUser(*user);
+        });
 }
 
 void ServiceGateway::startScheduler(int intervalMs)

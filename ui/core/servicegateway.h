@@ -2,8 +2,10 @@
 // The console's asynchronous facade over the in-process services (DESIGN
 // §3a): service calls run on a small pool of worker threads, each with its
 // own database connection, and their results come back to the UI thread, so
-// no widget ever waits on the database. It also holds who is signed in, and
-// re-emits every committed event on the UI thread for views to refresh.
+// no widget ever waits on the database. It also holds who is signed in (and
+// follows an admin's changes to that account: a new role applies at once, a
+// suspension signs out), and re-emits every committed event on the UI thread
+// for views to refresh.
 #pragma once
 
 #include "backend/auth/permissions.h"
@@ -63,7 +65,7 @@ public:
     const Actor &actor() const { return m_actor; }
     const User &user() const { return m_user; }
     void setSignedIn(const User &user, const Actor &actor);
-    // Updates the shown profile (after the person edits it).
+    // Updates the shown profile (after the person edits it): accountChanged.
     void setUser(const User &user);
     void signOut();
     // Names of people for every view (shared cache).
@@ -92,11 +94,16 @@ signals:
     // Every event committed to the replica (by this window, another window
     // or process on the same thread's bus, later sync), on the UI thread.
     void eventCommitted(const colophon::Event &event);
+    // Someone else signed in, or out, or the role changed: views start over.
     void signedInChanged();
+    // The signed-in person's profile changed (names, preferences, MFA).
+    void accountChanged();
 
 private:
     void post(std::function<void()> job);
     void runDueSchedules();
+    // The signed-in account changed (role, status, names): follow it.
+    void followOwnAccount();
     void started();
     void finished();
     void workerLoop();

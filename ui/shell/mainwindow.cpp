@@ -93,6 +93,7 @@ MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, QWi
     connect(&gateway, &ServiceGateway::busyChanged, this,
             [this](bool busy) { m_busy->setText(busy ? tr("Working…") : QString()); });
     connect(&gateway, &ServiceGateway::signedInChanged, this, &MainWindow::updateUserStatus);
+    connect(&gateway, &ServiceGateway::accountChanged, this, &MainWindow::updateUserStatus);
     // The event count follows commits, read at most twice a second.
     m_replicaTimer->setSingleShot(true);
     m_replicaTimer->setInterval(500);
