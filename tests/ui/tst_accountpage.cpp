@@ -38,14 +38,7 @@ struct Setup
         QVERIFY(replica.settle());
     }
 
-    template <typename T> T *find(const char *name)
-    {
-        auto *w = page->findChild<T *>(QLatin1String(name));
-        if (!w) {
-            qFatal("no widget %s", name);
-        }
-        return w;
-    }
+    template <typename T> T *find(const char *name) { return child<T>(page.get(), name); }
 
     void type(const char *field, const QString &text)
     {

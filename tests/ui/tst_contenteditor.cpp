@@ -28,15 +28,6 @@ using namespace colophon::test;
 
 namespace {
 
-template <typename T> T *child(QWidget &parent, const char *name)
-{
-    T *found = parent.findChild<T *>(QLatin1String(name));
-    if (!found) {
-        qFatal("no %s in the editor", name);
-    }
-    return found;
-}
-
 QTreeWidgetItem *categoryItem(CategoryPicker *picker, const QString &name)
 {
     const auto found = picker->tree()->findItems(name, Qt::MatchExactly | Qt::MatchRecursive);

@@ -19,20 +19,12 @@ namespace {
 
 QLineEdit *field(QWidget *dialog, const char *name)
 {
-    auto *edit = dialog->findChild<QLineEdit *>(QLatin1String(name));
-    if (!edit) {
-        qFatal("no field %s", name);
-    }
-    return edit;
+    return child<QLineEdit>(dialog, name);
 }
 
 QPushButton *button(QWidget *dialog, const char *name)
 {
-    auto *b = dialog->findChild<QPushButton *>(QLatin1String(name));
-    if (!b) {
-        qFatal("no button %s", name);
-    }
-    return b;
+    return child<QPushButton>(dialog, name);
 }
 
 QString messageOf(QWidget *dialog)

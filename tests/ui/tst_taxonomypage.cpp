@@ -65,15 +65,6 @@ void clickRow(QTreeView *view, const QModelIndex &index,
                       view->visualRect(index).center());
 }
 
-template <typename T> T *child(QWidget *parent, const char *name)
-{
-    auto *found = parent->findChild<T *>(QLatin1String(name));
-    if (!found) {
-        qFatal("no child %s", name);
-    }
-    return found;
-}
-
 bool noDialogOpen()
 {
     return QApplication::activeModalWidget() == nullptr;

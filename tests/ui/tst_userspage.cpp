@@ -40,14 +40,7 @@ struct Setup
         QVERIFY(replica.settle());
     }
 
-    template <typename T> T *find(const char *name)
-    {
-        auto *w = page->findChild<T *>(QLatin1String(name));
-        if (!w) {
-            qFatal("no widget %s", name);
-        }
-        return w;
-    }
+    template <typename T> T *find(const char *name) { return child<T>(page.get(), name); }
 
     // Clicks the account's row in the table, as a person would.
     void clickRow(const QString &userId)

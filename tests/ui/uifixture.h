@@ -109,6 +109,20 @@ private:
     std::unique_ptr<ServiceGateway> m_gateway;
 };
 
+// The named child of root, failing the test run when there is none.
+template <typename T> T *child(const QObject *root, const char *name)
+{
+    T *found = root->findChild<T *>(QLatin1String(name));
+    if (!found) {
+        qFatal("no %s named %s", T::staticMetaObject.className(), name);
+    }
+    return found;
+}
+template <typename T> T *child(const QObject &root, const char *name)
+{
+    return child<T>(&root, name);
+}
+
 // Answers the next modal dialog (a QMessageBox, a QInputDialog, one of
 // ours) with answer(dialog) once it is shown; polls for up to timeoutMs.
 inline void answerNextModal(std::function<void(QWidget *)> answer, int timeoutMs = 5000)
