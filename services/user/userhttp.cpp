@@ -5,6 +5,7 @@
 #include "backend/http/problem.h"
 #include "backend/http/requestbody.h"
 #include "backend/http/router.h"
+#include "services/user/useroauth.h"
 #include "services/user/userservice.h"
 
 #include <set>
@@ -502,6 +503,7 @@ void registerUserRoutes(Router &router, UserService &users)
 
     registerMfaRoutes(router, users);
     registerAdminRoutes(router, users);
+    registerOAuthRoutes(router, users);
 }
 
 } // namespace colophon

@@ -12,8 +12,10 @@
 // as hashes, and a TOTP time step is accepted once; a refresh token is
 // stored only as its hash, used once, and presenting a used one revokes its
 // whole session; an access token is honoured only while its session is live
-// and its user active; there is always an active admin; authorize() decides
-// every action, whichever program calls.
+// and its user active; an OAuth authorization code is stored only as its
+// hash and works once, for its client, redirect and verifier; there is
+// always an active admin; authorize() decides every action, whichever
+// program calls.
 #pragma once
 
 #include "services/user/loginthrottle.h"
@@ -45,8 +47,9 @@ struct UserSettings
     qint64 refreshTokenSeconds = 30 * 24 * 3600;
     QByteArray secretKey; // 32 bytes sealing TOTP secrets; without it MFA cannot be enrolled
     QString totpIssuer = QStringLiteral("Colophon");
-    qint64 mfaChallengeSeconds = 5 * 60; // from a right password to its code
-    int mfaChallengeAttempts = 5;        // wrong codes before the password is asked again
+    qint64 mfaChallengeSeconds = 5 * 60;  // from a right password to its code
+    int mfaChallengeAttempts = 5;         // wrong codes before the password is asked again
+    qint64 authorizationCodeSeconds = 60; // an OAuth code, from the sign-in page to its exchange
     ThrottleSettings throttle;
 };
 
@@ -72,6 +75,25 @@ struct MfaStatus
     bool totpPending = false; // enrolled, not yet confirmed
     int recoveryCodesLeft = 0;
     nlohmann::json toJson() const;
+};
+
+// What an OAuth 2.0 authorization code is bound to (RFC 6749 §4.1, RFC 7636):
+// the routes (useroauth.h) have checked the client, the loopback redirect
+// and the S256 challenge before the service sees them.
+struct AuthorizationRequest
+{
+    QString clientId;
+    QString redirectUri;
+    QString codeChallenge; // base64url SHA-256 of the client's verifier
+};
+
+// The token request that redeems an authorization code.
+struct CodeExchange
+{
+    QString code;
+    QString clientId;
+    QString redirectUri;
+    QString codeVerifier;
 };
 
 // An admin's change to an account; absent fields stay.
@@ -132,6 +154,19 @@ public:
     Result<TokenPair> verifyMfa(const QString &mfaToken, const QString &code,
                                 const ClientInfo &client);
     Result<TokenPair> refresh(const QString &refreshToken, const ClientInfo &client);
+    // OAuth 2.0 for the native clients (see useroauth.h). A session just
+    // signed in through login() or verifyMfa() waits behind a one-time code,
+    // valid authorizationCodeSeconds and stored as a hash: the sign-in's own
+    // tokens are dropped, and only the exchange, with the verifier of the
+    // challenge, gives tokens for it. A session never exchanged ends with
+    // its code.
+    Result<QString> issueAuthorizationCode(const TokenPair &signedIn,
+                                           const AuthorizationRequest &request);
+    // Unauthenticated for an unknown or expired code, another client or
+    // redirect_uri, or a wrong verifier; any attempt uses the code up. A
+    // code presented again after its exchange revokes the session it gave
+    // (RFC 6749 §4.1.2).
+    Result<TokenPair> exchangeAuthorizationCode(const CodeExchange &exchange);
     // The acting user of a valid access token whose session is live.
     Result<Actor> authenticate(const QString &accessToken);
     Result<void> logout(const Actor &actor);

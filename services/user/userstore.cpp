@@ -164,6 +164,24 @@ void UserStore::registerMigrations(MigrationRegistry &registry)
                             " locked_until INTEGER NOT NULL)"),
          },
          {}});
+    registry.add({QStringLiteral("user"),
+                  3,
+                  QStringLiteral("OAuth authorization codes"),
+                  {
+                      QStringLiteral("CREATE TABLE user_oauth_codes ("
+                                     " code_hash TEXT PRIMARY KEY,"
+                                     " client_id TEXT NOT NULL,"
+                                     " redirect_uri TEXT NOT NULL,"
+                                     " code_challenge TEXT NOT NULL,"
+                                     " user_id TEXT NOT NULL REFERENCES user_accounts (id),"
+                                     " session_id TEXT NOT NULL REFERENCES user_sessions (id),"
+                                     " created_at INTEGER NOT NULL,"
+                                     " expires_at INTEGER NOT NULL,"
+                                     " used_at INTEGER)"),
+                      QStringLiteral(
+                          "CREATE INDEX user_oauth_codes_expiry ON user_oauth_codes (expires_at)"),
+                  },
+                  {}});
 }
 
 Result<std::optional<StoredAccount>> UserStore::accountByEmail(const QString &email)
@@ -586,6 +604,56 @@ Result<void> UserStore::deleteChallenge(Transaction &tx, const QString &tokenHas
         tx.db(),
         QStringLiteral("DELETE FROM user_mfa_challenges WHERE token_hash = ? OR expires_at <= ?"),
         {tokenHash, nowMs}));
+}
+
+Result<void> UserStore::insertAuthorizationCode(Transaction &tx, const QString &codeHash,
+                                                const StoredAuthorizationCode &c, qint64 nowMs)
+{
+    constexpr qint64 kDayMs = 24 * 3600 * 1000;
+    if (auto forgotten = done(
+            execSql(tx.db(), QStringLiteral("DELETE FROM user_oauth_codes WHERE expires_at <= ?"),
+                    {nowMs - kDayMs}));
+        !forgotten) {
+        return forgotten;
+    }
+    return done(execSql(tx.db(),
+                        QStringLiteral("INSERT INTO user_oauth_codes (code_hash, client_id, "
+                                       "redirect_uri, code_challenge, user_id, session_id, "
+                                       "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+                        {codeHash, c.clientId, c.redirectUri, c.codeChallenge, c.userId,
+                         c.sessionId, nowMs, c.expiresAtMs}));
+}
+
+Result<std::optional<StoredAuthorizationCode>> UserStore::authorizationCode(Transaction &tx,
+                                                                            const QString &codeHash)
+{
+    return firstRow(execSql(tx.db(),
+                            QStringLiteral("SELECT client_id, redirect_uri, code_challenge, "
+                                           "user_id, session_id, expires_at, COALESCE(used_at, 0) "
+                                           "FROM user_oauth_codes WHERE code_hash = ?"),
+                            {codeHash}),
+                    [](const QSqlQuery &q) {
+                        return StoredAuthorizationCode{
+                            q.value(0).toString(),  q.value(1).toString(), q.value(2).toString(),
+                            q.value(3).toString(),  q.value(4).toString(), q.value(5).toLongLong(),
+                            q.value(6).toLongLong()};
+                    });
+}
+
+Result<bool> UserStore::useAuthorizationCode(Transaction &tx, const QString &codeHash, qint64 nowMs)
+{
+    return changedARow(execSql(tx.db(),
+                               QStringLiteral("UPDATE user_oauth_codes SET used_at = ? "
+                                              "WHERE code_hash = ? AND used_at IS NULL"),
+                               {nowMs, codeHash}));
+}
+
+Result<void> UserStore::setSessionExpiry(Transaction &tx, const QString &sessionId,
+                                         qint64 expiresAtMs)
+{
+    return done(execSql(tx.db(),
+                        QStringLiteral("UPDATE user_sessions SET expires_at = ? WHERE id = ?"),
+                        {expiresAtMs, sessionId}));
 }
 
 Result<LoginFailures> UserStore::loginFailures(const QString &key)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The user service's tables and queries (private to services/user):
 // user_accounts, user_sessions, user_refresh_tokens, user_totp,
-// user_recovery_codes, user_mfa_challenges, user_login_failures. Writes take the
+// user_recovery_codes, user_mfa_challenges, user_login_failures,
+// user_oauth_codes. Writes take the
 // caller's Transaction; nothing here decides whether a change is allowed.
 #pragma once
 
@@ -46,6 +47,18 @@ struct MfaChallenge
     QString userAgent;
     qint64 expiresAtMs = 0;
     int attempts = 0;
+};
+
+// An OAuth authorization code (stored under its hash) and what it is bound to.
+struct StoredAuthorizationCode
+{
+    QString clientId;
+    QString redirectUri;
+    QString codeChallenge;
+    QString userId;
+    QString sessionId; // the signed-in session waiting behind the code
+    qint64 expiresAtMs = 0;
+    qint64 usedAtMs = 0; // 0: not presented yet
 };
 
 class UserStore final
@@ -108,6 +121,15 @@ public:
     Result<std::optional<MfaChallenge>> challenge(Transaction &tx, const QString &tokenHash);
     Result<void> setChallengeAttempts(Transaction &tx, const QString &tokenHash, int attempts);
     Result<void> deleteChallenge(Transaction &tx, const QString &tokenHash, qint64 nowMs);
+
+    // Also forgets codes expired a day ago: long enough to notice one presented again.
+    Result<void> insertAuthorizationCode(Transaction &tx, const QString &codeHash,
+                                         const StoredAuthorizationCode &code, qint64 nowMs);
+    Result<std::optional<StoredAuthorizationCode>> authorizationCode(Transaction &tx,
+                                                                     const QString &codeHash);
+    // Marks the code presented; false when it already was.
+    Result<bool> useAuthorizationCode(Transaction &tx, const QString &codeHash, qint64 nowMs);
+    Result<void> setSessionExpiry(Transaction &tx, const QString &sessionId, qint64 expiresAtMs);
 
     Result<LoginFailures> loginFailures(const QString &key);
     Result<void> putLoginFailures(Transaction &tx, const QString &key, const LoginFailures &f);
