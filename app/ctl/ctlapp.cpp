@@ -3,6 +3,7 @@
 
 #include "app/ctl/ctlcommon.h"
 #include "app/ctl/ctlcontent.h"
+#include "app/ctl/ctlsync.h"
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -143,7 +144,7 @@ int runCtl(const QStringList &arguments)
             "  status       schema version, event count and replica id of a replica\n"
             "  user create  create an account: --email --first-name --last-name [--role]\n"
             "               and --password-file FILE or --password-stdin\n") +
-        ctl::contentUsage());
+        ctl::contentUsage() + ctl::syncUsage());
     parser.addHelpOption();
     parser.addVersionOption();
     const CommonOptions common = addCommonOptions(
@@ -162,6 +163,7 @@ int runCtl(const QStringList &arguments)
         QStringLiteral("password-stdin"),
         QStringLiteral("Read the password from the first line of standard input.")));
     ctl::addContentOptions(parser);
+    ctl::addSyncOptions(parser);
     parser.addPositionalArgument(QStringLiteral("command"),
                                  QStringLiteral("migrate | status | user create | content ..."));
     // parse(), not process(): a usage error must exit 2, as every other one does.
@@ -183,8 +185,13 @@ int runCtl(const QStringList &arguments)
             QStringLiteral("no command given (migrate, status, user create, content); see --help"),
             kUsage);
     }
+    const bool syncing = ctl::isSyncCommand(positional);
     if (content) {
         if (auto usage = ctl::checkContentCommand(parser, positional.mid(1))) {
+            return failWith(*usage, kUsage);
+        }
+    } else if (syncing) {
+        if (auto usage = ctl::checkSyncCommand(parser, positional)) {
             return failWith(*usage, kUsage);
         }
     } else if (command != QLatin1String("migrate") && command != QLatin1String("status") &&
@@ -230,6 +237,9 @@ int runCtl(const QStringList &arguments)
     }
     if (content) {
         return ctl::runContentCommand(**host, parser, positional.mid(1));
+    }
+    if (syncing) {
+        return ctl::runSyncCommand(**host, parser, positional);
     }
     return commandStatus(**host);
 }

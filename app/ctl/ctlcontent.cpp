@@ -8,6 +8,7 @@
 #include "backend/db/sqlquery.h"
 #include "services/content/contentservice.h"
 #include "services/user/userservice.h"
+#include "sync/syncengine.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -854,9 +855,6 @@ std::optional<QString> checkContentCommand(const QCommandLineParser &parser,
         }
         seen.insert(option);
     }
-    if (!parser.isSet(QStringLiteral("as"))) {
-        return QStringLiteral("%1 acts as a user of the replica: give --as EMAIL").arg(name);
-    }
     if (parser.isSet(QStringLiteral("type")) &&
         !parseContentType(parser.value(QStringLiteral("type")))) {
         return QStringLiteral("unknown type '%1' (article, video, gallery, podcast)")
@@ -915,9 +913,24 @@ std::optional<QString> checkContentCommand(const QCommandLineParser &parser,
 
 int runContentCommand(ServiceHost &host, const QCommandLineParser &parser, const QStringList &args)
 {
-    auto actor = host.users()->localActor(parser.value(QStringLiteral("as")));
+    // --as names a user of the replica; on a replica paired with a server,
+    // the account it syncs as is the default.
+    Result<Actor> actor = fail(
+        Error::invalid(QStringLiteral("content %1 acts as a user of the replica: give --as EMAIL")
+                           .arg(args.front()),
+                       QStringLiteral("as")));
+    if (parser.isSet(QStringLiteral("as"))) {
+        actor = host.users()->localActor(parser.value(QStringLiteral("as")));
+    } else if (auto paired = sync::SyncEngine::storedAccount(host.database());
+               paired && paired->contains("userId")) {
+        const auto role = parseRole(QString::fromStdString(paired->value("role", std::string())));
+        actor = Actor{QString::fromStdString((*paired)["userId"].get<std::string>()),
+                      role.value_or(Role::Consumer),
+                      {}};
+    }
     if (!actor) {
-        return failWith(actor.error());
+        return failWith(actor.error().field == QLatin1String("as") ? actor.error().message
+                                                                   : describe(actor.error()));
     }
     ContentCommands commands(host, parser, *actor);
     const QString &command = args.front();

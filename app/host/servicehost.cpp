@@ -10,11 +10,14 @@
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventbus.h"
 #include "backend/events/eventlog.h"
+#include "backend/http/httpmessage.h"
 #include "backend/observability/logger.h"
 #include "services/content/contenthttp.h"
 #include "services/content/contentservice.h"
 #include "services/user/userhttp.h"
 #include "services/user/userservice.h"
+#include "sync/synchttp.h"
+#include "sync/syncserver.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -30,11 +33,15 @@ ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
     UserService::registerMigrations(m_migrations);
     IdempotencyStore::registerMigrations(m_migrations);
     ContentService::registerMigrations(m_migrations);
+    sync::SyncServer::registerMigrations(m_migrations);
 }
 
 ServiceHost::~ServiceHost()
 {
     m_scheduler.reset();
+    m_syncTimer.reset();
+    m_syncHub.reset();
+    m_syncServer.reset();
     m_content.reset();
     m_idempotency.reset();
     m_users.reset();
@@ -137,6 +144,12 @@ Result<void> ServiceHost::openServices()
     m_users = std::make_unique<UserService>(*m_db, *m_log, *m_hasher, *m_signer, users);
     m_idempotency = std::make_unique<IdempotencyStore>(*m_db);
     m_content = std::make_unique<ContentService>(*m_db, *m_log);
+    m_replication.add(&m_content->replication());
+    if (m_role == HostRole::Server) {
+        // The server's log order is the order every replica follows.
+        m_log->setServerOrdered(true);
+        m_syncServer = std::make_unique<sync::SyncServer>(*m_db, *m_log, m_replication);
+    }
     return {};
 }
 
@@ -232,6 +245,32 @@ void ServiceHost::registerRoutes(Router &router)
     if (m_content && m_users && m_idempotency) {
         registerContentRoutes(router, *m_content, *m_users, *m_idempotency);
     }
+    if (m_syncServer && m_users && m_bus) {
+        startSyncHub();
+        sync::registerSyncRoutes(router, *m_syncServer, *m_syncHub,
+                                 [users = m_users.get()](HttpRequest &req) -> Result<Principal> {
+                                     auto actor = bearerActor(*users, req);
+                                     if (!actor) {
+                                         return fail(actor.error());
+                                     }
+                                     return Principal{actor->userId, actor->role};
+                                 });
+    }
+}
+
+void ServiceHost::startSyncHub()
+{
+    if (m_syncHub) {
+        return;
+    }
+    // Long-polls and streams are answered on this (the main) thread: the
+    // bus tells it of each commit, a timer of each second that passes.
+    m_syncHub = std::make_unique<sync::SyncHub>(*m_syncServer);
+    m_syncTimer = std::make_unique<QTimer>();
+    QObject::connect(m_syncTimer.get(), &QTimer::timeout, [hub = m_syncHub.get()] { hub->tick(); });
+    m_syncTimer->start(1000);
+    m_bus->subscribe(QStringLiteral("sync-hub"), m_syncTimer.get(),
+                     [hub = m_syncHub.get()](const Event &e) { hub->notify(e.localSeq); });
 }
 
 } // namespace colophon

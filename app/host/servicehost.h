@@ -8,6 +8,7 @@
 
 #include "backend/core/error.h"
 #include "backend/db/migrations.h"
+#include "backend/events/replication.h"
 
 #include <QMap>
 #include <QString>
@@ -30,6 +31,10 @@ class Router;
 class UserService;
 class ContentService;
 class IdempotencyStore;
+namespace sync {
+class SyncServer;
+class SyncHub;
+} // namespace sync
 
 enum class HostRole { Desktop, Server, Tool };
 
@@ -85,6 +90,11 @@ public:
     // while the process was down fires at once.
     void startScheduler(int intervalMs = 1000);
 
+    // What replicates, service by service (every role), and the server's
+    // side of sync (the server role only; null elsewhere).
+    const ReplicationRegistry &replication() const { return m_replication; }
+    sync::SyncServer *syncServer() { return m_syncServer.get(); }
+
     // The routes of the system (/healthz, /readyz, /metrics, OpenAPI) and of
     // every service, on router.
     void registerRoutes(Router &router);
@@ -93,6 +103,7 @@ private:
     ServiceHost(HostRole role, const Config &config, Logger &logger, MetricsRegistry &metrics);
     Result<void> openEventLog();
     Result<void> openServices();
+    void startSyncHub();
 
     HostRole m_role;
     const Config &m_config;
@@ -104,6 +115,10 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<EventLog> m_log;
     std::unique_ptr<EventBus> m_bus;
+    ReplicationRegistry m_replication;
+    std::unique_ptr<sync::SyncServer> m_syncServer;
+    std::unique_ptr<sync::SyncHub> m_syncHub;
+    std::unique_ptr<QTimer> m_syncTimer;
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtSigner> m_signer;
     std::unique_ptr<UserService> m_users;

@@ -2,6 +2,7 @@
 // A domain event: the unit of change, of the log and of replication.
 #pragma once
 
+#include "backend/core/error.h"
 #include "backend/events/hybridclock.h"
 
 #include <QString>
@@ -35,8 +36,15 @@ struct Event
     int typeVersion = 1;
     QString traceparent; // W3C trace context of the request that caused it
     qint64 recordedAtMs = 0;
+    // Why the server refused this replica's event ({code, message}); null
+    // when it did not. A refused event stays in the log, out of the projections.
+    nlohmann::json rejection;
 
     nlohmann::json toJson() const;
+    // The event as the sync protocol carries it (no local order, no trace).
+    nlohmann::json toWire() const;
+    // An event from its wire form; InvalidInput naming the bad field.
+    static Result<Event> fromWire(const nlohmann::json &wire);
 };
 
 } // namespace colophon

@@ -14,7 +14,7 @@ namespace {
 
 const QString kColumns = QStringLiteral(
     "seq, id, type, type_version, stream, payload, actor_id, replica_id, hlc, server_seq, "
-    "traceparent, recorded_at");
+    "traceparent, recorded_at, rejected");
 
 Event eventFromRow(const QSqlQuery &q)
 {
@@ -33,6 +33,9 @@ Event eventFromRow(const QSqlQuery &q)
     }
     e.traceparent = q.value(10).toString();
     e.recordedAtMs = q.value(11).toLongLong();
+    if (!q.value(12).isNull()) {
+        e.rejection = nlohmann::json::parse(q.value(12).toString().toStdString(), nullptr, false);
+    }
     return e;
 }
 
@@ -126,6 +129,16 @@ void EventLog::registerMigrations(MigrationRegistry &registry)
                   QStringLiteral("events by actor (activity views, exports)"),
                   {QStringLiteral("CREATE INDEX event_log_actor ON event_log (actor_id, seq)")},
                   {}});
+    registry.add({QStringLiteral("event"),
+                  3,
+                  QStringLiteral("replication: refused events, the outbox, server order"),
+                  {QStringLiteral("ALTER TABLE event_log ADD COLUMN rejected TEXT"),
+                   // The outbox: own events not yet taken by the server (empty there).
+                   QStringLiteral("CREATE INDEX event_log_outbox ON event_log (replica_id, seq) "
+                                  "WHERE server_seq IS NULL AND rejected IS NULL"),
+                   QStringLiteral("CREATE INDEX event_log_server_seq ON event_log (server_seq) "
+                                  "WHERE server_seq IS NOT NULL")},
+                  {}});
 }
 
 Result<std::unique_ptr<EventLog>> EventLog::open(Database &db, HybridClock::WallClock wallClock)
@@ -204,6 +217,12 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
         return fail(q.error());
     }
     e.localSeq = (*q)->lastInsertId().toLongLong();
+    if (m_serverOrdered) {
+        if (auto ok = setServerSeq(e.localSeq, e.localSeq); !ok) {
+            return fail(ok.error());
+        }
+        e.serverSeq = e.localSeq;
+    }
     if (m_committed) {
         tx.onCommit([listener = m_committed, seq = e.localSeq] { listener(seq); });
     }
@@ -334,6 +353,132 @@ Result<qint64> EventLog::count() const
         return fail(v.error());
     }
     return v->toLongLong();
+}
+
+Result<void> EventLog::setServerSeq(qint64 seq, qint64 serverSeq)
+{
+    auto q = m_db.execCached(QStringLiteral("UPDATE event_log SET server_seq = ? WHERE seq = ?"),
+                             {serverSeq, seq});
+    if (!q) {
+        return fail(q.error());
+    }
+    return {};
+}
+
+Result<bool> EventLog::storeRemote(Transaction &tx, const Event &in,
+                                   std::optional<qint64> serverSeq)
+{
+    if (in.type.isEmpty() || in.stream.isEmpty() || in.id.isNull() || !in.payload.is_object()) {
+        return fail(Error::invalid(QStringLiteral("a replicated event needs an id, a type, a "
+                                                  "stream and an object payload")));
+    }
+    const QString id = uuidText(in.id);
+    auto q = m_db.execCached(
+        QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, "
+                       "actor_id, replica_id, hlc, server_seq, recorded_at) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
+        {id, in.type, in.typeVersion, in.stream, QString::fromStdString(in.payload.dump()),
+         in.actorId.isEmpty() ? QVariant() : QVariant(in.actorId), in.replicaId, in.hlc.toString(),
+         serverSeq ? QVariant(*serverSeq) : QVariant(), QDateTime::currentMSecsSinceEpoch()});
+    if (!q) {
+        return fail(q.error());
+    }
+    if ((*q)->numRowsAffected() == 0) {
+        if (serverSeq) {
+            auto ack = m_db.execCached(QStringLiteral("UPDATE event_log SET server_seq = ? WHERE "
+                                                      "id = ? AND server_seq IS NULL"),
+                                       {*serverSeq, id});
+            if (!ack) {
+                return fail(ack.error());
+            }
+        }
+        return false;
+    }
+    const qint64 seq = (*q)->lastInsertId().toLongLong();
+    if (m_serverOrdered) {
+        if (auto ok = setServerSeq(seq, seq); !ok) {
+            return fail(ok.error());
+        }
+    }
+    m_clock.update(in.hlc);
+    if (m_committed) {
+        tx.onCommit([listener = m_committed, seq] { listener(seq); });
+    }
+    return true;
+}
+
+Result<std::optional<Event>> EventLog::find(const QUuid &id) const
+{
+    auto events = eventsOf(execSql(
+        m_db.connection(), QStringLiteral("SELECT %1 FROM event_log WHERE id = ?").arg(kColumns),
+        {uuidText(id)}));
+    if (!events) {
+        return fail(events.error());
+    }
+    if (events->empty()) {
+        return std::optional<Event>();
+    }
+    return std::optional<Event>(std::move(events->front()));
+}
+
+Result<std::vector<Event>> EventLog::pending(int limit) const
+{
+    return eventsOf(execSql(m_db.connection(),
+                            QStringLiteral("SELECT %1 FROM event_log WHERE replica_id = ? AND "
+                                           "server_seq IS NULL AND rejected IS NULL ORDER BY seq "
+                                           "LIMIT ?")
+                                .arg(kColumns),
+                            {m_replicaId, limit}));
+}
+
+Result<qint64> EventLog::pendingCount() const
+{
+    auto v = queryValue(m_db.connection(),
+                        QStringLiteral("SELECT COUNT(*) FROM event_log WHERE replica_id = ? AND "
+                                       "server_seq IS NULL AND rejected IS NULL"),
+                        {m_replicaId});
+    if (!v) {
+        return fail(v.error());
+    }
+    return v->toLongLong();
+}
+
+Result<void> EventLog::acknowledge(Transaction &, const QUuid &id, qint64 serverSeq)
+{
+    auto q = m_db.execCached(QStringLiteral("UPDATE event_log SET server_seq = ? WHERE id = ?"),
+                             {serverSeq, uuidText(id)});
+    if (!q) {
+        return fail(q.error());
+    }
+    return {};
+}
+
+Result<void> EventLog::markRejected(Transaction &, const QUuid &id, const nlohmann::json &reason)
+{
+    auto q = m_db.execCached(QStringLiteral("UPDATE event_log SET rejected = ? WHERE id = ?"),
+                             {QString::fromStdString(reason.dump()), uuidText(id)});
+    if (!q) {
+        return fail(q.error());
+    }
+    return {};
+}
+
+Result<std::vector<Event>> EventLog::readStream(Transaction &tx, const QString &stream) const
+{
+    return eventsOf(execSql(tx.db(),
+                            QStringLiteral("SELECT %1 FROM event_log WHERE stream = ? AND "
+                                           "rejected IS NULL ORDER BY seq")
+                                .arg(kColumns),
+                            {stream}));
+}
+
+Result<std::vector<Event>> EventLog::rejected(int limit) const
+{
+    return eventsOf(execSql(m_db.connection(),
+                            QStringLiteral("SELECT %1 FROM event_log WHERE rejected IS NOT NULL "
+                                           "ORDER BY seq DESC LIMIT ?")
+                                .arg(kColumns),
+                            {limit}));
 }
 
 Result<qint64> EventLog::lastSeq() const

@@ -79,17 +79,45 @@ public:
     Result<qint64> count() const;
     Result<qint64> lastSeq() const;
 
+    // --- Replication (DESIGN §4) ---
+    // On the server, the log's own order is the order every replica follows:
+    // each stored event's serverSeq is its localSeq.
+    void setServerOrdered(bool on) { m_serverOrdered = on; }
+    bool serverOrdered() const { return m_serverOrdered; }
+    // Stores an event made elsewhere as it is (id, stamp, replica, actor) and
+    // merges its stamp into the clock. When an event with that id is stored
+    // already, only records serverSeq (if given). True when it was new.
+    Result<bool> storeRemote(Transaction &tx, const Event &event,
+                             std::optional<qint64> serverSeq = {});
+    // The event with this id, if stored.
+    Result<std::optional<Event>> find(const QUuid &id) const;
+    // This replica's own events the server has neither acknowledged nor
+    // refused, in log order, at most limit.
+    Result<std::vector<Event>> pending(int limit) const;
+    Result<qint64> pendingCount() const;
+    // The server took the event at serverSeq.
+    Result<void> acknowledge(Transaction &tx, const QUuid &id, qint64 serverSeq);
+    // The server refused the event: it stays in the log with the reason and
+    // no longer counts (the caller undoes its effect).
+    Result<void> markRejected(Transaction &tx, const QUuid &id, const nlohmann::json &reason);
+    // The stream's events that count (not refused), in log order, read in tx.
+    Result<std::vector<Event>> readStream(Transaction &tx, const QString &stream) const;
+    // Refused events, newest first.
+    Result<std::vector<Event>> rejected(int limit) const;
+
     // Called (on the committing thread) after each transaction that appended
     // events commits, with the highest sequence it wrote. The event bus hooks in here.
     void setCommittedListener(std::function<void(qint64)> listener);
 
 private:
     EventLog(Database &db, QString replicaId, HybridClock::WallClock wallClock);
+    Result<void> setServerSeq(qint64 seq, qint64 serverSeq);
     Database &m_db;
     QString m_replicaId;
     HybridClock m_clock;
     UuidV7Generator m_ids;
     std::function<void(qint64)> m_committed;
+    bool m_serverOrdered = false;
 };
 
 } // namespace colophon

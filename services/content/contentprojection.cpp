@@ -404,13 +404,31 @@ void ContentProjection::registerMigrations(MigrationRegistry &registry)
                             "(unpublish_at) WHERE unpublish_at > 0"),
          },
          {}});
+    registry.add({QStringLiteral("content"),
+                  3,
+                  QStringLiteral("conflicts the server could not merge"),
+                  {
+                      QStringLiteral("CREATE TABLE content_conflicts ("
+                                     " id TEXT PRIMARY KEY,"
+                                     " content_id TEXT NOT NULL DEFAULT '',"
+                                     " field TEXT NOT NULL DEFAULT '',"
+                                     " kept_text TEXT NOT NULL DEFAULT '',"
+                                     " losing_text TEXT NOT NULL DEFAULT '',"
+                                     " losing_actor_id TEXT NOT NULL DEFAULT '',"
+                                     " event_id TEXT NOT NULL DEFAULT '',"
+                                     " recorded_hlc TEXT NOT NULL DEFAULT '',"
+                                     " resolved_hlc TEXT)"),
+                      QStringLiteral("CREATE INDEX content_conflicts_item ON content_conflicts "
+                                     "(content_id) WHERE resolved_hlc IS NULL"),
+                  },
+                  {}});
 }
 
 bool ContentProjection::handles(const QString &eventType)
 {
-    for (const char *type :
-         {kCreated, kUpdated, kStatusChanged, kPublished, kVersionRestored, kDeleted, kLinked,
-          kUnlinked, kCategoryCreated, kCategoryUpdated, kCategoryDeleted}) {
+    for (const char *type : {kCreated, kUpdated, kStatusChanged, kPublished, kVersionRestored,
+                             kDeleted, kLinked, kUnlinked, kCategoryCreated, kCategoryUpdated,
+                             kCategoryDeleted, kConflictRecorded, kConflictResolved}) {
         if (eventType == QLatin1String(type)) {
             return true;
         }
@@ -426,7 +444,70 @@ Result<void> ContentProjection::apply(Transaction &tx, const Event &event) const
     if (event.type == QLatin1String(kLinked) || event.type == QLatin1String(kUnlinked)) {
         return applyLink(tx, event);
     }
+    if (event.type == QLatin1String(kConflictRecorded) ||
+        event.type == QLatin1String(kConflictResolved)) {
+        return applyConflict(tx, event);
+    }
     return applyItem(tx, event);
+}
+
+Result<void> ContentProjection::reset(Transaction &tx, const QString &stream)
+{
+    const qsizetype slash = stream.indexOf(u'/');
+    const QString kind = stream.left(slash);
+    const QString id = stream.mid(slash + 1);
+    QStringList statements;
+    if (kind == QLatin1String("content")) {
+        statements = {QStringLiteral("DELETE FROM content_items WHERE id = ?"),
+                      QStringLiteral("DELETE FROM content_tags WHERE content_id = ?"),
+                      QStringLiteral("DELETE FROM content_item_categories WHERE content_id = ?"),
+                      QStringLiteral("DELETE FROM content_versions WHERE content_id = ?"),
+                      QStringLiteral("DELETE FROM content_relations WHERE from_id = ?"),
+                      QStringLiteral("DELETE FROM content_conflicts WHERE content_id = ?")};
+    } else if (kind == QLatin1String("category")) {
+        statements = {QStringLiteral("DELETE FROM content_categories WHERE id = ?")};
+    } else {
+        return fail(Error::invalid(QStringLiteral("%1 is not a content stream").arg(stream)));
+    }
+    for (const QString &sql : statements) {
+        if (auto ok = done(tx.execCached(sql, {id})); !ok) {
+            return ok;
+        }
+    }
+    return {};
+}
+
+Result<void> ContentProjection::applyConflict(Transaction &tx, const Event &event) const
+{
+    const nlohmann::json &p = event.payload;
+    const auto text = [&](const char *key) {
+        return p.contains(key) && p[key].is_string()
+                   ? QString::fromStdString(p[key].get<std::string>())
+                   : QString();
+    };
+    const QString conflictId = text("conflictId");
+    if (conflictId.isEmpty()) {
+        return fail(Error::invalid(QStringLiteral("%1 without a conflictId").arg(event.type)));
+    }
+    const QString hlc = event.hlc.toString();
+    if (event.type == QLatin1String(kConflictResolved)) {
+        // The earliest settlement stands, whichever arrives first.
+        return done(tx.execCached(
+            QStringLiteral("INSERT INTO content_conflicts (id, content_id, resolved_hlc) VALUES "
+                           "(?, ?, ?) ON CONFLICT (id) DO UPDATE SET resolved_hlc = CASE WHEN "
+                           "resolved_hlc IS NULL OR resolved_hlc > excluded.resolved_hlc THEN "
+                           "excluded.resolved_hlc ELSE resolved_hlc END"),
+            {conflictId, text("id"), hlc}));
+    }
+    return done(tx.execCached(
+        QStringLiteral("INSERT INTO content_conflicts (id, content_id, field, kept_text, "
+                       "losing_text, losing_actor_id, event_id, recorded_hlc) VALUES (?, ?, ?, ?, "
+                       "?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET field = excluded.field, "
+                       "kept_text = excluded.kept_text, losing_text = excluded.losing_text, "
+                       "losing_actor_id = excluded.losing_actor_id, event_id = excluded.event_id, "
+                       "recorded_hlc = excluded.recorded_hlc"),
+        {conflictId, text("id"), text("field"), text("keptText"), text("losingText"),
+         text("losingActorId"), text("eventId"), hlc}));
 }
 
 Result<void> ContentProjection::applyCategory(Transaction &tx, const Event &event) const

@@ -33,6 +33,8 @@ inline constexpr char kUnlinked[] = "ContentUnlinked";
 inline constexpr char kCategoryCreated[] = "CategoryCreated";
 inline constexpr char kCategoryUpdated[] = "CategoryUpdated";
 inline constexpr char kCategoryDeleted[] = "CategoryDeleted";
+inline constexpr char kConflictRecorded[] = "ContentConflictRecorded";
+inline constexpr char kConflictResolved[] = "ContentConflictResolved";
 } // namespace contentevents
 
 class ContentProjection final
@@ -42,11 +44,15 @@ public:
     // True for the event types this projection applies.
     static bool handles(const QString &eventType);
     Result<void> apply(Transaction &tx, const Event &event) const;
+    // Forgets every row the stream's events made (an item with its sets,
+    // versions, outgoing links and conflicts, or a category).
+    static Result<void> reset(Transaction &tx, const QString &stream);
 
 private:
     Result<void> applyItem(Transaction &tx, const Event &event) const;
     Result<void> applyCategory(Transaction &tx, const Event &event) const;
     Result<void> applyLink(Transaction &tx, const Event &event) const;
+    Result<void> applyConflict(Transaction &tx, const Event &event) const;
 };
 
 } // namespace colophon

@@ -7,6 +7,7 @@
 #include "backend/events/eventlog.h"
 #include "backend/observability/logger.h"
 #include "services/content/contentprojection.h"
+#include "services/content/contentreplication.h"
 #include "services/content/contentutil.h"
 
 #include <QDateTime>
@@ -80,11 +81,15 @@ bool canSeeDrafts(const Actor &actor)
     return isAllowed(actor.role, Action::ContentReadAllDrafts);
 }
 
-bool visible(const Actor &actor, const ContentItem &item)
+} // namespace
+
+bool ContentService::visible(const Actor &actor, const ContentItem &item)
 {
     return item.status == ContentStatus::Published || item.authorId == actor.userId ||
            canSeeDrafts(actor);
 }
+
+namespace {
 
 // Applies one version's change to a folded state (fields as stored in events).
 void foldVersion(nlohmann::json &state, const nlohmann::json &change)
@@ -197,18 +202,93 @@ bool ContentChange::isEmpty() const
            !mediaIds && !publishAtMs && !unpublishAtMs && !status;
 }
 
-struct ContentService::Prepared
-{
-    QString id;
-    NewEvent event;
-};
-
 ContentService::ContentService(Database &db, EventLog &log, Clock clock)
     : m_db(db), m_log(log),
       m_clock(clock ? std::move(clock) : [] { return QDateTime::currentMSecsSinceEpoch(); }),
       m_store(std::make_unique<ContentStore>(db)),
-      m_projection(std::make_unique<ContentProjection>())
+      m_projection(std::make_unique<ContentProjection>()),
+      m_replication(std::make_unique<ContentReplication>(*this))
 {
+}
+
+ReplicationHandler &ContentService::replication()
+{
+    return *m_replication;
+}
+
+nlohmann::json ContentConflict::toJson() const
+{
+    return {{"id", id.toStdString()},
+            {"contentId", contentId.toStdString()},
+            {"field", field.toStdString()},
+            {"keptText", keptText.toStdString()},
+            {"losingText", losingText.toStdString()},
+            {"losingActorId", losingActorId.isEmpty()
+                                  ? nlohmann::json(nullptr)
+                                  : nlohmann::json(losingActorId.toStdString())},
+            {"recordedAt", recordedAtMs}};
+}
+
+Result<std::vector<ContentConflict>> ContentService::conflicts(const Actor &actor,
+                                                               const QString &id)
+{
+    auto q = m_db.execCached(
+        QStringLiteral("SELECT id, content_id, field, kept_text, losing_text, losing_actor_id, "
+                       "recorded_hlc FROM content_conflicts WHERE resolved_hlc IS NULL AND "
+                       "recorded_hlc != '' AND (? = '' OR content_id = ?) ORDER BY recorded_hlc"),
+        {id, id});
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<ContentConflict> out;
+    std::vector<ContentConflict> found;
+    while ((*q)->next()) {
+        ContentConflict c;
+        c.id = (*q)->value(0).toString();
+        c.contentId = (*q)->value(1).toString();
+        c.field = (*q)->value(2).toString();
+        c.keptText = (*q)->value(3).toString();
+        c.losingText = (*q)->value(4).toString();
+        c.losingActorId = (*q)->value(5).toString();
+        c.recordedAtMs = Hlc::parse((*q)->value(6).toString()).value_or(Hlc{}).physicalMs;
+        found.push_back(std::move(c));
+    }
+    // Only the conflicts of items the actor may edit.
+    for (ContentConflict &c : found) {
+        auto item = m_store->item(c.contentId);
+        if (!item) {
+            return fail(item.error());
+        }
+        if (item->has_value() && visible(actor, **item) && editable(actor, **item)) {
+            out.push_back(std::move(c));
+        }
+    }
+    return out;
+}
+
+Result<void> ContentService::resolveConflict(const Actor &actor, const QString &id,
+                                             const QString &conflictId,
+                                             const std::optional<QString> &body)
+{
+    auto open = conflicts(actor, id);
+    if (!open) {
+        return fail(open.error());
+    }
+    if (std::none_of(open->begin(), open->end(),
+                     [&](const ContentConflict &c) { return c.id == conflictId; })) {
+        return fail(Error::notFound(QStringLiteral("no open conflict %1").arg(conflictId)));
+    }
+    if (body) {
+        ContentChange change;
+        change.body = *body;
+        if (auto updated = update(actor, id, change); !updated) {
+            return fail(updated.error());
+        }
+    }
+    return m_db.transact([&](Transaction &tx) -> Result<void> {
+        return commit(tx, contentEvent(kConflictResolved, id, actor,
+                                       {{"conflictId", conflictId.toStdString()}}));
+    });
 }
 
 ContentService::~ContentService() = default;

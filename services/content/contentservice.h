@@ -11,6 +11,7 @@
 // is unique among the live items of a type.
 #pragma once
 
+#include "backend/events/event.h"
 #include "services/content/content.h"
 #include "services/content/contentstore.h"
 #include "services/user/user.h"
@@ -26,7 +27,8 @@ class EventLog;
 class MigrationRegistry;
 class Transaction;
 class ContentProjection;
-struct NewEvent;
+class ContentReplication;
+class ReplicationHandler;
 
 // A new item. The slug is made from the title when absent (and made unique
 // with a number); an explicit slug that is taken is a conflict.
@@ -92,6 +94,20 @@ struct CategoryChange
     std::optional<QString> description;
     std::optional<QString> slug;
     std::optional<QString> parentId; // a move; empty: to the root
+};
+
+// Two texts of one field the server could not merge: the one kept and the
+// one that lost, until a person settles it.
+struct ContentConflict
+{
+    QString id;
+    QString contentId;
+    QString field; // "body"
+    QString keptText;
+    QString losingText;
+    QString losingActorId;
+    qint64 recordedAtMs = 0;
+    nlohmann::json toJson() const;
 };
 
 struct TagCount
@@ -179,8 +195,29 @@ public:
     // Creates all the drafts in one transaction, or none.
     Result<ImportReport> importItems(const Actor &actor, const std::vector<ContentDraft> &drafts);
 
+    // Open conflicts of an item (or of every item the actor may edit, for an
+    // empty id): texts the server could not merge, kept for a person to settle.
+    Result<std::vector<ContentConflict>> conflicts(const Actor &actor, const QString &id = {});
+    // Settles a conflict; with a body, that text becomes the item's body.
+    Result<void> resolveConflict(const Actor &actor, const QString &id, const QString &conflictId,
+                                 const std::optional<QString> &body = {});
+
+    // How content events replicate (see backend/events/replication.h).
+    ReplicationHandler &replication();
+
 private:
-    struct Prepared;
+    friend class ContentReplication;
+    struct Prepared
+    {
+        QString id;
+        NewEvent event;
+    };
+    // Whether the actor may read the item (published, own, or an editor's).
+    static bool visible(const Actor &actor, const ContentItem &item);
+    Result<void> checkParent(Transaction &tx, const QString &id, const QString &parentId);
+    // A pushed category change, checked as updateCategory checks one.
+    Result<void> checkCategoryChange(Transaction &tx, const QString &id,
+                                     const CategoryChange &change, bool creating);
     Result<ContentItem> readForChange(const Actor &actor, const QString &id);
     Result<void> commit(Transaction &tx, NewEvent event);
     Result<Prepared> prepareCreate(Transaction &tx, const Actor &actor, const ContentDraft &draft);
@@ -198,6 +235,7 @@ private:
     Clock m_clock;
     std::unique_ptr<ContentStore> m_store;
     std::unique_ptr<ContentProjection> m_projection;
+    std::unique_ptr<ContentReplication> m_replication;
 };
 
 } // namespace colophon

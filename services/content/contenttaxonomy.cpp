@@ -218,6 +218,63 @@ Result<Category> ContentService::createCategory(const Actor &actor, const Catego
     return readCategory(id);
 }
 
+Result<void> ContentService::checkParent(Transaction &tx, const QString &id,
+                                         const QString &parentId)
+{
+    // Walk up from the new parent: meeting this category would make a cycle.
+    QString at = parentId;
+    for (int depth = 0; !at.isEmpty(); ++depth) {
+        if (at == id || depth > kMaxCategoryDepth) {
+            return fail(Error::invalid(QStringLiteral("a category cannot move under itself or its "
+                                                      "descendants"),
+                                       QStringLiteral("parentId")));
+        }
+        auto parent = parentOf(tx, at);
+        if (!parent) {
+            return fail(parent.error());
+        }
+        if (!parent->has_value()) {
+            return fail(Error::invalid(QStringLiteral("no parent category %1").arg(at),
+                                       QStringLiteral("parentId")));
+        }
+        at = **parent;
+    }
+    return {};
+}
+
+Result<void> ContentService::checkCategoryChange(Transaction &tx, const QString &id,
+                                                 const CategoryChange &change, bool creating)
+{
+    if (creating || change.name) {
+        if (auto v = validCategoryName(change.name.value_or(QString())); !v) {
+            return fail(v.error());
+        }
+    }
+    if (change.description) {
+        if (auto v = validDescription(*change.description); !v) {
+            return fail(v.error());
+        }
+    }
+    if (creating || change.slug) {
+        auto v = validSlug(change.slug.value_or(QString()));
+        if (!v) {
+            return fail(v.error());
+        }
+        auto taken = categoryIdBySlug(tx, *v);
+        if (!taken) {
+            return fail(taken.error());
+        }
+        if (taken->has_value() && **taken != id) {
+            return fail(Error{ErrorCode::Conflict, QStringLiteral("the slug %1 is taken").arg(*v),
+                              QStringLiteral("slug")});
+        }
+    }
+    if (change.parentId) {
+        return checkParent(tx, id, *change.parentId);
+    }
+    return {};
+}
+
 Result<Category> ContentService::updateCategory(const Actor &actor, const QString &id,
                                                 const CategoryChange &change)
 {
@@ -265,23 +322,8 @@ Result<Category> ContentService::updateCategory(const Actor &actor, const QStrin
             changes["slug"] = v->toStdString();
         }
         if (change.parentId && *change.parentId != current->parentId) {
-            // Walk up from the new parent: meeting this category would make a cycle.
-            QString at = *change.parentId;
-            for (int depth = 0; !at.isEmpty(); ++depth) {
-                if (at == id || depth > kMaxCategoryDepth) {
-                    return fail(Error::invalid(
-                        QStringLiteral("a category cannot move under itself or its descendants"),
-                        QStringLiteral("parentId")));
-                }
-                auto parent = parentOf(tx, at);
-                if (!parent) {
-                    return fail(parent.error());
-                }
-                if (!parent->has_value()) {
-                    return fail(Error::invalid(QStringLiteral("no parent category %1").arg(at),
-                                               QStringLiteral("parentId")));
-                }
-                at = **parent;
+            if (auto ok = checkParent(tx, id, *change.parentId); !ok) {
+                return ok;
             }
             changes["parentId"] = change.parentId->toStdString();
         }

@@ -262,7 +262,6 @@ private slots:
         QTest::addColumn<QStringList>("command");
         const QString as = QStringLiteral("--as");
         const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        QTest::newRow("no --as") << QStringList{QStringLiteral("content"), QStringLiteral("list")};
         QTest::newRow("no content command") << QStringList{QStringLiteral("content"), as, kAdmin};
         QTest::newRow("unknown content command")
             << QStringList{QStringLiteral("content"), QStringLiteral("frob"), as, kAdmin};

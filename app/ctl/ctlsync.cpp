@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+#include "app/ctl/ctlsync.h"
+
+#include "app/ctl/ctlcommon.h"
+#include "app/host/servicehost.h"
+#include "backend/db/database.h"
+#include "backend/events/eventlog.h"
+#include "sync/remote.h"
+#include "sync/syncengine.h"
+
+#include <QCommandLineParser>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QThread>
+#include <csignal>
+
+namespace colophon::ctl {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+extern "C" void onStopSignal(int)
+{
+    g_stop = 1;
+}
+
+// The first line of standard input or of a file, without its line end.
+Result<QString> firstLine(const QString &file)
+{
+    QFile in;
+    if (file.isEmpty()) {
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            return fail(Error::invalid(QStringLiteral("cannot read standard input")));
+        }
+    } else {
+        in.setFileName(file);
+        if (!in.open(QIODevice::ReadOnly)) {
+            return fail(
+                Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
+        }
+    }
+    QString line = QString::fromUtf8(in.readLine());
+    while (line.endsWith(u'\n') || line.endsWith(u'\r')) {
+        line.chop(1);
+    }
+    return line;
+}
+
+void tellRefusals(const sync::SyncReport &report)
+{
+    for (const QString &r : report.refusals) {
+        printError(QStringLiteral("the server refused a change, undone here: %1").arg(r));
+    }
+}
+
+int syncOnce(ServiceHost &host, sync::Remote &remote, bool quietReport = false)
+{
+    sync::SyncEngine engine(host.database(), *host.eventLog(), host.replication(), remote);
+    auto report = engine.sync();
+    if (!report) {
+        return failWith(QStringLiteral("sync with %1 failed: %2")
+                            .arg(remote.server(), describe(report.error())));
+    }
+    tellRefusals(*report);
+    if (!quietReport) {
+        printJson(report->toJson());
+    }
+    return 0;
+}
+
+int addRemote(ServiceHost &host, const QCommandLineParser &parser, const QString &url)
+{
+    if (sync::Remote::load(host.dataDir())) {
+        return failWith(QStringLiteral("this replica is paired already: colophonctl remote remove "
+                                       "first"));
+    }
+    auto password = firstLine(parser.value(QStringLiteral("password-file")));
+    if (!password) {
+        return failWith(password.error().message, kUsage);
+    }
+    const QString code = parser.value(QStringLiteral("code"));
+    auto remote = sync::Remote::pair(host.dataDir(), url, parser.value(QStringLiteral("email")),
+                                     *password, [&code] { return code; });
+    if (!remote) {
+        return failWith(
+            QStringLiteral("pairing with %1 failed: %2").arg(url, describe(remote.error())));
+    }
+    sync::SyncEngine engine(host.database(), *host.eventLog(), host.replication(), **remote);
+    auto report = engine.sync();
+    if (!report) {
+        return failWith(QStringLiteral("paired with %1, but the first sync failed: %2")
+                            .arg((*remote)->server(), describe(report.error())));
+    }
+    tellRefusals(*report);
+    auto account = engine.account();
+    printJson({{"server", (*remote)->server().toStdString()},
+               {"email", (*remote)->email().toStdString()},
+               {"account", account ? *account : nlohmann::json(nullptr)},
+               {"sync", report->toJson()}});
+    return 0;
+}
+
+int showRemote(ServiceHost &host)
+{
+    auto remote = sync::Remote::load(host.dataDir());
+    if (!remote) {
+        return failWith(remote.error().message);
+    }
+    auto account = sync::SyncEngine::storedAccount(host.database());
+    auto cursor = sync::SyncEngine::storedCursor(host.database());
+    auto pending = host.eventLog()->pendingCount();
+    auto refused = host.eventLog()->rejected(20);
+    nlohmann::json refusals = nlohmann::json::array();
+    for (const Event &e : refused ? *refused : std::vector<Event>{}) {
+        refusals.push_back({{"id", e.id.toString(QUuid::WithoutBraces).toStdString()},
+                            {"type", e.type.toStdString()},
+                            {"stream", e.stream.toStdString()},
+                            {"reason", e.rejection}});
+    }
+    printJson({{"server", (*remote)->server().toStdString()},
+               {"email", (*remote)->email().toStdString()},
+               {"account", account ? *account : nlohmann::json(nullptr)},
+               {"cursor", cursor ? *cursor : 0},
+               {"pending", pending ? *pending : 0},
+               {"refused", refusals}});
+    return 0;
+}
+
+// Syncs now, then whenever the server's stream says something was
+// committed; a broken stream or sync is retried with backoff and jitter.
+int watch(ServiceHost &host, sync::Remote &remote)
+{
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGTERM, onStopSignal);
+    sync::SyncEngine engine(host.database(), *host.eventLog(), host.replication(), remote);
+    int failures = 0;
+    while (!g_stop) {
+        auto report = engine.sync();
+        if (report) {
+            failures = 0;
+            tellRefusals(*report);
+            printJson(report->toJson());
+            const qint64 cursor = report->cursor;
+            // Follow the stream until it shows something past the cursor,
+            // or until our own outbox has something (checked each poke).
+            auto watched = remote.watch(host.eventLog()->replicaId(), [&](qint64 head) {
+                if (g_stop) {
+                    return false;
+                }
+                auto pending = host.eventLog()->pendingCount();
+                return head <= cursor && !(pending && *pending > 0);
+            });
+            if (watched) {
+                continue;
+            }
+            report = fail(watched.error());
+        }
+        ++failures;
+        printError(QStringLiteral("sync with %1 failed: %2")
+                       .arg(remote.server(), describe(report.error())));
+        const int backoffMs = std::min(30000, 500 << std::min(failures, 6));
+        const int jitter = static_cast<int>(QRandomGenerator::global()->bounded(backoffMs / 2 + 1));
+        for (int waited = 0; waited < backoffMs / 2 + jitter && !g_stop; waited += 100) {
+            QThread::msleep(100);
+        }
+    }
+    return 0;
+}
+
+} // namespace
+
+void addSyncOptions(QCommandLineParser &parser)
+{
+    parser.addOption(QCommandLineOption(QStringLiteral("code"),
+                                        QStringLiteral("The authenticator or a recovery code, for "
+                                                       "an account with two-step sign-in (remote "
+                                                       "add)."),
+                                        QStringLiteral("CODE")));
+    parser.addOption(QCommandLineOption(QStringLiteral("watch"),
+                                        QStringLiteral("Keep syncing as the server's stream tells "
+                                                       "of changes (sync).")));
+}
+
+QString syncUsage()
+{
+    return QStringLiteral(
+        "  remote add URL   pair this replica with a server: --email EMAIL, the password on\n"
+        "                   standard input (or --password-file FILE), [--code CODE]\n"
+        "  remote show      the server, account, sync cursor, pending and refused changes\n"
+        "  remote remove    sign out and forget the server\n"
+        "  sync [--watch]   push this replica's changes and pull the server's\n");
+}
+
+bool isSyncCommand(const QStringList &args)
+{
+    return !args.isEmpty() &&
+           (args.front() == QLatin1String("remote") || args.front() == QLatin1String("sync"));
+}
+
+std::optional<QString> checkSyncCommand(const QCommandLineParser &parser, const QStringList &args)
+{
+    const QString command = args.join(u' ');
+    if (args.front() == QLatin1String("sync")) {
+        if (args.size() != 1) {
+            return QStringLiteral("sync takes no arguments");
+        }
+        return std::nullopt;
+    }
+    if (parser.isSet(QStringLiteral("watch"))) {
+        return QStringLiteral("--watch goes with sync");
+    }
+    if (args.size() == 3 && args.at(1) == QLatin1String("add")) {
+        if (!parser.isSet(QStringLiteral("email"))) {
+            return QStringLiteral("remote add needs --email EMAIL");
+        }
+        if (parser.isSet(QStringLiteral("password-file")) &&
+            parser.isSet(QStringLiteral("password-stdin"))) {
+            return QStringLiteral("give one of --password-file FILE and --password-stdin");
+        }
+        return std::nullopt;
+    }
+    if (command == QLatin1String("remote show") || command == QLatin1String("remote remove")) {
+        return std::nullopt;
+    }
+    return QStringLiteral("unknown command '%1' (remote add URL, remote show, remote remove, sync)")
+        .arg(command);
+}
+
+int runSyncCommand(ServiceHost &host, const QCommandLineParser &parser, const QStringList &args)
+{
+    if (args.front() == QLatin1String("remote")) {
+        if (args.at(1) == QLatin1String("add")) {
+            return addRemote(host, parser, args.at(2));
+        }
+        if (args.at(1) == QLatin1String("show")) {
+            return showRemote(host);
+        }
+        if (auto forgotten = sync::Remote::forget(host.dataDir()); !forgotten) {
+            return failWith(forgotten.error().message);
+        }
+        printJson({{"paired", false}});
+        return 0;
+    }
+    auto remote = sync::Remote::load(host.dataDir());
+    if (!remote) {
+        return failWith(remote.error().message);
+    }
+    if (parser.isSet(QStringLiteral("watch"))) {
+        return watch(host, **remote);
+    }
+    return syncOnce(host, **remote);
+}
+
+} // namespace colophon::ctl

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: MIT
+#include "sync/syncengine.h"
+
+#include "backend/db/database.h"
+#include "backend/db/sqlquery.h"
+#include "backend/events/eventlog.h"
+#include "backend/events/uuidv7.h"
+
+#include <algorithm>
+
+namespace colophon::sync {
+
+namespace {
+
+QString text(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                 : QString();
+}
+
+qint64 integer(const nlohmann::json &object, const char *key, qint64 otherwise = -1)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_number_integer() ? it->get<qint64>() : otherwise;
+}
+
+Error protocolError(const QString &what)
+{
+    return Error{ErrorCode::Unavailable, QStringLiteral("the server's answer %1").arg(what), {}};
+}
+
+} // namespace
+
+nlohmann::json SyncReport::toJson() const
+{
+    nlohmann::json out = {
+        {"pushed", pushed},       {"duplicates", duplicates}, {"rejected", rejected},
+        {"deferred", deferred},   {"pulled", pulled},         {"applied", applied},
+        {"refetched", refetched}, {"cursor", cursor},         {"pending", pending}};
+    nlohmann::json list = nlohmann::json::array();
+    for (const QString &r : refusals) {
+        list.push_back(r.toStdString());
+    }
+    out["refusals"] = std::move(list);
+    return out;
+}
+
+SyncEngine::SyncEngine(Database &db, EventLog &log, const ReplicationRegistry &registry,
+                       SyncTransport &transport)
+    : m_db(db), m_log(log), m_registry(registry), m_transport(transport)
+{
+}
+
+Result<QString> SyncEngine::state(Database &db, const QString &key)
+{
+    auto v = queryValue(db.connection(),
+                        QStringLiteral("SELECT value FROM sync_state WHERE key = ?"), {key});
+    if (!v) {
+        if (v.error().code == ErrorCode::NotFound) {
+            return QString();
+        }
+        return fail(v.error());
+    }
+    return v->toString();
+}
+
+Result<void> SyncEngine::setState(Transaction &tx, const QString &key, const QString &value)
+{
+    auto q = tx.execCached(QStringLiteral("INSERT INTO sync_state (key, value) VALUES (?, ?) ON "
+                                          "CONFLICT (key) DO UPDATE SET value = excluded.value"),
+                           {key, value});
+    if (!q) {
+        return fail(q.error());
+    }
+    return {};
+}
+
+Result<qint64> SyncEngine::storedCursor(Database &db)
+{
+    auto v = state(db, QStringLiteral("cursor"));
+    if (!v) {
+        return fail(v.error());
+    }
+    return v->toLongLong();
+}
+
+Result<nlohmann::json> SyncEngine::storedAccount(Database &db)
+{
+    auto v = state(db, QStringLiteral("account"));
+    if (!v) {
+        return fail(v.error());
+    }
+    auto j = nlohmann::json::parse(v->toStdString(), nullptr, false);
+    return j.is_object() ? j : nlohmann::json::object();
+}
+
+Result<qint64> SyncEngine::cursor() const
+{
+    return storedCursor(m_db);
+}
+
+Result<nlohmann::json> SyncEngine::account() const
+{
+    return storedAccount(m_db);
+}
+
+Result<nlohmann::json> SyncEngine::hello()
+{
+    auto answer = m_transport.hello(
+        {{"protocol", kProtocolVersion}, {"replicaId", m_log.replicaId().toStdString()}});
+    if (!answer) {
+        return fail(answer.error());
+    }
+    if (!answer->is_object() || integer(*answer, "protocol") < 0) {
+        return fail(protocolError(QStringLiteral("to hello is not a sync greeting")));
+    }
+    if (answer->contains("limits") && (*answer)["limits"].is_object()) {
+        const auto &limits = (*answer)["limits"];
+        m_pushLimit =
+            static_cast<int>(std::clamp<qint64>(integer(limits, "pushEvents", 500), 1, 500));
+        m_pullLimit =
+            static_cast<int>(std::clamp<qint64>(integer(limits, "pullEvents", 1000), 1, 1000));
+    }
+    m_greeted = true;
+    return answer;
+}
+
+Result<void> SyncEngine::undo(Transaction &tx, const QStringList &streams)
+{
+    for (const QString &stream : streams) {
+        auto events = m_log.readStream(tx, stream);
+        if (!events) {
+            return fail(events.error());
+        }
+        // The handler of the refused event's type owns the stream, even when
+        // nothing of it is left to apply (a refused creation).
+        const QString owner = m_undoOwners.value(stream);
+        ReplicationHandler *handler = m_registry.handlerFor(owner);
+        if (!handler) {
+            continue;
+        }
+        if (auto ok = handler->reset(tx, stream); !ok) {
+            return ok;
+        }
+        for (const Event &e : *events) {
+            if (ReplicationHandler *h = m_registry.handlerFor(e.type)) {
+                if (auto ok = h->apply(tx, e); !ok) {
+                    return ok;
+                }
+            }
+        }
+    }
+    return {};
+}
+
+Result<SyncReport> SyncEngine::push()
+{
+    SyncReport report;
+    for (;;) {
+        auto markText = state(m_db, QStringLiteral("mark"));
+        if (!markText) {
+            return fail(markText.error());
+        }
+        auto outbox = m_log.pending(m_pushLimit);
+        if (!outbox) {
+            return fail(outbox.error());
+        }
+        // Own events of types no server takes (local accounts, sign-ins)
+        // stay local: sequence 0 marks them so.
+        std::vector<Event> batch;
+        std::vector<QUuid> local;
+        for (Event &e : *outbox) {
+            if (m_registry.replicates(e.type)) {
+                batch.push_back(std::move(e));
+            } else {
+                local.push_back(e.id);
+            }
+        }
+        if (!local.empty()) {
+            auto kept = m_db.transact([&](Transaction &tx) -> Result<void> {
+                for (const QUuid &id : local) {
+                    if (auto ok = m_log.acknowledge(tx, id, 0); !ok) {
+                        return ok;
+                    }
+                }
+                return {};
+            });
+            if (!kept) {
+                return fail(kept.error());
+            }
+        }
+        if (batch.empty()) {
+            if (local.empty()) {
+                break;
+            }
+            continue;
+        }
+        nlohmann::json events = nlohmann::json::array();
+        qint64 prev = markText->toLongLong();
+        for (const Event &e : batch) {
+            events.push_back({{"dseq", e.localSeq}, {"prev", prev}, {"event", e.toWire()}});
+            prev = e.localSeq;
+        }
+        auto answer = m_transport.push(
+            {{"replicaId", m_log.replicaId().toStdString()}, {"events", std::move(events)}});
+        if (!answer) {
+            return fail(answer.error());
+        }
+        const auto results = answer->find("results");
+        if (results == answer->end() || !results->is_array() || integer(*answer, "mark") < 0) {
+            return fail(protocolError(QStringLiteral("to a push has no results")));
+        }
+        bool deferred = false;
+        auto settled = m_db.transact([&](Transaction &tx) -> Result<void> {
+            QStringList undone;
+            for (const auto &r : *results) {
+                const QUuid id = QUuid::fromString(text(r, "id"));
+                const QString status = text(r, "status");
+                const auto mine = std::find_if(batch.begin(), batch.end(),
+                                               [&](const Event &e) { return e.id == id; });
+                if (mine == batch.end()) {
+                    continue; // not an event of this batch: ignore it
+                }
+                if (status == QLatin1String("applied") || status == QLatin1String("duplicate")) {
+                    const qint64 seq = integer(r, "serverSeq", 0);
+                    if (seq > 0) {
+                        if (auto ok = m_log.acknowledge(tx, id, seq); !ok) {
+                            return ok;
+                        }
+                    }
+                    ++(status == QLatin1String("applied") ? report.pushed : report.duplicates);
+                } else if (status == QLatin1String("rejected")) {
+                    const nlohmann::json reason = {{"code", text(r, "code").toStdString()},
+                                                   {"message", text(r, "message").toStdString()}};
+                    if (auto ok = m_log.markRejected(tx, id, reason); !ok) {
+                        return ok;
+                    }
+                    if (!undone.contains(mine->stream)) {
+                        undone << mine->stream;
+                        m_undoOwners.insert(mine->stream, mine->type);
+                    }
+                    ++report.rejected;
+                    report.refusals << QStringLiteral("%1 %2: %3")
+                                           .arg(mine->type, mine->stream, text(r, "message"));
+                } else {
+                    ++report.deferred;
+                    deferred = true;
+                }
+            }
+            if (auto ok = undo(tx, undone); !ok) {
+                return ok;
+            }
+            return setState(tx, QStringLiteral("mark"),
+                            QString::number(integer(*answer, "mark", 0)));
+        });
+        if (!settled) {
+            return fail(settled.error());
+        }
+        if (deferred) {
+            break;
+        }
+    }
+    auto pending = m_log.pendingCount();
+    if (!pending) {
+        return fail(pending.error());
+    }
+    report.pending = *pending;
+    return report;
+}
+
+Result<SyncReport> SyncEngine::pull(int waitMs)
+{
+    SyncReport report;
+    auto from = cursor();
+    if (!from) {
+        return fail(from.error());
+    }
+    qint64 since = *from;
+    bool refetched = false;
+    for (int page = 0;; ++page) {
+        auto answer =
+            m_transport.pull({m_log.replicaId(), since, m_pullLimit, page == 0 ? waitMs : 0});
+        if (!answer) {
+            return fail(answer.error());
+        }
+        const auto events = answer->find("events");
+        const qint64 next = integer(*answer, "next");
+        if (events == answer->end() || !events->is_array() || next < 0) {
+            return fail(protocolError(QStringLiteral("to a pull has no events")));
+        }
+        const bool mustRefetch = answer->value("mustRefetch", false);
+        if (mustRefetch && refetched) {
+            return fail(protocolError(QStringLiteral("asked to start over twice")));
+        }
+        auto applied = m_db.transact([&](Transaction &tx) -> Result<void> {
+            for (const auto &item : *events) {
+                const qint64 seq = integer(item, "serverSeq");
+                auto e = Event::fromWire(item.contains("event") ? item["event"] : nlohmann::json());
+                if (!e || seq <= 0) {
+                    return fail(protocolError(QStringLiteral("holds a malformed event")));
+                }
+                auto fresh = m_log.storeRemote(tx, *e, seq);
+                if (!fresh) {
+                    return fail(fresh.error());
+                }
+                ++report.pulled;
+                if (!*fresh) {
+                    continue; // had it (perhaps our own): now acknowledged
+                }
+                if (ReplicationHandler *h = m_registry.handlerFor(e->type)) {
+                    if (auto ok = h->apply(tx, *e); !ok) {
+                        return ok;
+                    }
+                }
+                ++report.applied;
+            }
+            if (answer->contains("account") && (*answer)["account"].is_object()) {
+                if (auto ok = setState(tx, QStringLiteral("account"),
+                                       QString::fromStdString((*answer)["account"].dump()));
+                    !ok) {
+                    return ok;
+                }
+            }
+            return setState(tx, QStringLiteral("cursor"), QString::number(mustRefetch ? 0 : next));
+        });
+        if (!applied) {
+            return fail(applied.error());
+        }
+        if (mustRefetch) {
+            refetched = true;
+            report.refetched = true;
+            since = 0;
+            continue;
+        }
+        since = next;
+        if (!answer->value("more", false)) {
+            break;
+        }
+    }
+    report.cursor = since;
+    auto pending = m_log.pendingCount();
+    if (!pending) {
+        return fail(pending.error());
+    }
+    report.pending = *pending;
+    return report;
+}
+
+Result<SyncReport> SyncEngine::sync()
+{
+    if (!m_greeted) {
+        if (auto greeted = hello(); !greeted) {
+            return fail(greeted.error());
+        }
+    }
+    auto pushed = push();
+    if (!pushed) {
+        return fail(pushed.error());
+    }
+    auto pulled = pull();
+    if (!pulled) {
+        return fail(pulled.error());
+    }
+    SyncReport report = *pulled;
+    report.pushed = pushed->pushed;
+    report.duplicates = pushed->duplicates;
+    report.rejected = pushed->rejected;
+    report.deferred = pushed->deferred;
+    report.refusals = pushed->refusals;
+    return report;
+}
+
+} // namespace colophon::sync

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// The replica side of sync (DESIGN §4): pushes this replica's events to the
+// server and applies what it pulls, through the same apply code as local
+// changes.
+//
+// Invariants: the projections always equal the server's state plus this
+// replica's events the server has not decided yet (the content projection is
+// order-independent, so applying pulled events under pending ones is the
+// rebase); a pulled event is stored and applied at most once (by id), in the
+// same transaction as the cursor it advances; a refused event is kept in the
+// log with its reason and its stream is rebuilt without it; the outbox is
+// the log itself (own events without a server sequence), so a crash at any
+// step loses nothing and repeats nothing the server has not already answered.
+#pragma once
+
+#include "backend/core/error.h"
+#include "backend/events/replication.h"
+#include "sync/syncprotocol.h"
+
+#include <QHash>
+#include <QStringList>
+#include <nlohmann/json.hpp>
+
+namespace colophon {
+
+class Database;
+class EventLog;
+
+namespace sync {
+
+struct SyncReport
+{
+    int pushed = 0;     // taken by the server
+    int duplicates = 0; // the server had them already
+    int rejected = 0;   // refused: undone here
+    int deferred = 0;   // to be sent again (a gap, a clock too far ahead)
+    int pulled = 0;     // received
+    int applied = 0;    // new here, applied
+    bool refetched = false;
+    qint64 cursor = 0;    // the server sequence applied up to
+    qint64 pending = 0;   // own events still to push
+    QStringList refusals; // "<type> <id>: <message>" for each refused event
+    nlohmann::json toJson() const;
+};
+
+class SyncEngine final
+{
+public:
+    SyncEngine(Database &db, EventLog &log, const ReplicationRegistry &registry,
+               SyncTransport &transport);
+
+    // The replica's stored state: the server sequence pulled up to, the
+    // mark the server last reported, the account it syncs as.
+    Result<qint64> cursor() const;
+    Result<nlohmann::json> account() const;
+    // The same, read from a replica's database without an engine.
+    static Result<qint64> storedCursor(Database &db);
+    static Result<nlohmann::json> storedAccount(Database &db);
+
+    // Checks that the server speaks this protocol; once per engine is enough.
+    Result<nlohmann::json> hello();
+    // Pushes the outbox in batches until it is empty or the server defers.
+    Result<SyncReport> push();
+    // Pulls and applies until caught up (waitMs: long-poll on the first page).
+    Result<SyncReport> pull(int waitMs = 0);
+    // hello (once), push, pull, and push again what the pull made possible.
+    Result<SyncReport> sync();
+
+private:
+    static Result<QString> state(Database &db, const QString &key);
+    Result<void> setState(Transaction &tx, const QString &key, const QString &value);
+    Result<void> undo(Transaction &tx, const QStringList &streams);
+
+    Database &m_db;
+    EventLog &m_log;
+    const ReplicationRegistry &m_registry;
+    SyncTransport &m_transport;
+    QHash<QString, QString> m_undoOwners; // stream -> the type of its refused event
+    bool m_greeted = false;
+    int m_pushLimit = 500;
+    int m_pullLimit = 1000;
+};
+
+} // namespace sync
+} // namespace colophon

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// The sync protocol's shared vocabulary (docs/sync-protocol.md): its version,
+// limits and the transport a replica speaks it over. The server side is
+// SyncServer, the replica side SyncEngine; HttpSyncTransport carries it over
+// HTTP and tests carry it in-process.
+#pragma once
+
+#include "backend/core/error.h"
+
+#include <QString>
+#include <nlohmann/json.hpp>
+
+namespace colophon::sync {
+
+// Bumped on any change a peer of the previous version would misread.
+inline constexpr int kProtocolVersion = 1;
+// The oldest replica protocol this server still serves.
+inline constexpr int kMinProtocolVersion = 1;
+
+struct SyncLimits
+{
+    int maxPushEvents = 500;   // per push request
+    int maxPullEvents = 1000;  // per pull answer
+    int maxWaitMs = 25000;     // the longest long-poll
+    qint64 maxAheadMs = 60000; // a stamp further ahead of server time is re-stamped
+};
+
+struct PullRequest
+{
+    QString replicaId;
+    qint64 since = 0; // the server sequence already applied
+    int limit = 1000;
+    int waitMs = 0; // long-poll: wait this long for something new
+};
+
+// How a replica reaches the server: each call is one request and its answer
+// (the answer's JSON), or a transport or server error.
+class SyncTransport
+{
+public:
+    virtual ~SyncTransport() = default;
+    virtual Result<nlohmann::json> hello(const nlohmann::json &request) = 0;
+    virtual Result<nlohmann::json> push(const nlohmann::json &request) = 0;
+    virtual Result<nlohmann::json> pull(const PullRequest &request) = 0;
+};
+
+} // namespace colophon::sync

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+// Sync over real processes: a colophon-server on a loopback port and
+// colophonctl replicas paired with it. Three replicas edit the same items
+// offline (the same field, different fields, body lines apart and on the
+// same line, tags added and removed, status moves, a deletion against an
+// edit), sync in shuffled orders and end with the same rows as the server:
+// content, versions, taxonomies and conflict records. Then the faults: a
+// replica killed (SIGKILL) while it pushes, the server killed while it
+// applies, and both resumed, with no event lost or doubled.
+
+#include "tests/support/apitest.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QTemporaryDir>
+#include <QTemporaryFile>
+#include <QTest>
+#include <csignal>
+
+using colophon::test::ApiAccount;
+using colophon::test::ApiClient;
+using colophon::test::apiTestEnv;
+using colophon::test::ServerProcess;
+
+namespace {
+
+constexpr int kRunTimeoutMs = 120000;
+const QString kAdminEmail = QStringLiteral("admin@sync.test");
+
+struct Run
+{
+    bool finished = false;
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QByteArray describe() const
+    {
+        return "exit " + QByteArray::number(exitCode) + "\nstdout: " + out.left(2000) +
+               "\nstderr: " + err.left(3000);
+    }
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+
+// Every row of the replicated projections in the SQLite file, sorted.
+QStringList projectionOf(const QString &dbPath)
+{
+    QStringList rows;
+    const QString name = QStringLiteral("projection-%1").arg(qHash(dbPath));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(dbPath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        if (!db.open()) {
+            return {QStringLiteral("cannot open ") + dbPath};
+        }
+        for (const char *table :
+             {"content_items", "content_tags", "content_item_categories", "content_versions",
+              "content_categories", "content_relations", "content_conflicts"}) {
+            QSqlQuery q(db);
+            if (!q.exec(QStringLiteral("SELECT * FROM %1").arg(QLatin1String(table)))) {
+                rows << QStringLiteral("cannot read ") + QLatin1String(table);
+                continue;
+            }
+            while (q.next()) {
+                QStringList values;
+                for (int i = 0; i < q.record().count(); ++i) {
+                    values << q.value(i).toString();
+                }
+                rows << QLatin1String(table) + u'|' + values.join(u'|');
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    rows.sort();
+    return rows;
+}
+
+qint64 countIn(const QString &dbPath, const QString &sql)
+{
+    qint64 n = -1;
+    const QString name = QStringLiteral("count-%1").arg(qHash(dbPath));
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(dbPath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(sql) && q.next()) {
+                n = q.value(0).toLongLong();
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return n;
+}
+
+} // namespace
+
+class SyncProcesses : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QTemporaryDir m_serverData;
+    std::unique_ptr<ServerProcess> m_server;
+    std::unique_ptr<ApiClient> m_api;
+    QByteArray m_adminToken;
+    QList<ApiAccount> m_editors;
+
+    QString replicaDir(const QString &name) const { return m_dir.filePath(name); }
+    QString dbOf(const QString &dataDir) const
+    {
+        return QDir(dataDir).filePath(QStringLiteral("colophon.db"));
+    }
+
+    Run ctl(const QString &dataDir, const QStringList &arguments, const QByteArray &input = {})
+    {
+        QProcess p;
+        p.setProcessEnvironment(colophon::test::childEnvironment());
+        p.setWorkingDirectory(m_dir.path());
+        p.start(colophon::test::ctlBinary(),
+                QStringList{QStringLiteral("--data"), dataDir} + arguments);
+        Run run;
+        if (p.waitForStarted(kRunTimeoutMs)) {
+            p.write(input);
+            p.closeWriteChannel();
+            run.finished = p.waitForFinished(kRunTimeoutMs);
+        }
+        if (!run.finished) {
+            p.kill();
+            p.waitForFinished();
+        }
+        run.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        run.out = p.readAllStandardOutput();
+        run.err = p.readAllStandardError();
+        return run;
+    }
+
+    bool startServer()
+    {
+        m_server = std::make_unique<ServerProcess>();
+        QStringList args{QStringLiteral("--data"), m_serverData.path()};
+        if (m_adminToken.isEmpty()) {
+            args << QStringLiteral("--bootstrap-admin") << kAdminEmail;
+        }
+        if (!m_server->start(args, apiTestEnv())) {
+            qWarning("%s", qPrintable(m_server->diagnostics()));
+            return false;
+        }
+        if (!m_api) {
+            m_api = std::make_unique<ApiClient>(m_server->port());
+        }
+        m_api->setPort(m_server->port());
+        return true;
+    }
+
+    // Pairs a new replica as the editor; its folder.
+    QString pair(const QString &name, const ApiAccount &who)
+    {
+        const QString dir = replicaDir(name);
+        const Run run =
+            ctl(dir,
+                {QStringLiteral("remote"), QStringLiteral("add"), m_server->url(),
+                 QStringLiteral("--email"), who.email, QStringLiteral("--password-stdin")},
+                who.password.toUtf8() + '\n');
+        if (run.exitCode != 0) {
+            qWarning("pairing failed: %s", run.describe().constData());
+            return {};
+        }
+        return dir;
+    }
+
+    Run sync(const QString &dir) { return ctl(dir, {QStringLiteral("sync")}); }
+
+    QString create(const QString &dir, const QString &title, const QString &body)
+    {
+        QTemporaryFile file(m_dir.filePath(QStringLiteral("body-XXXXXX.md")));
+        file.setAutoRemove(false);
+        if (!file.open()) {
+            return {};
+        }
+        file.write(body.toUtf8());
+        file.close();
+        const Run run =
+            ctl(dir, {QStringLiteral("content"), QStringLiteral("create"),
+                      QStringLiteral("--title"), title, QStringLiteral("--body-file"),
+                      file.fileName(), QStringLiteral("--tag"), QStringLiteral("start")});
+        if (run.exitCode != 0) {
+            qWarning("create failed: %s", run.describe().constData());
+            return {};
+        }
+        return run.json().value(QLatin1String("id")).toString();
+    }
+
+    Run update(const QString &dir, const QString &id, const QStringList &options)
+    {
+        return ctl(dir,
+                   QStringList{QStringLiteral("content"), QStringLiteral("update"), id} + options);
+    }
+
+    Run setBody(const QString &dir, const QString &id, const QString &body)
+    {
+        QTemporaryFile file(m_dir.filePath(QStringLiteral("body-XXXXXX.md")));
+        file.setAutoRemove(false);
+        file.open();
+        file.write(body.toUtf8());
+        file.close();
+        return update(dir, id, {QStringLiteral("--body-file"), file.fileName()});
+    }
+
+    QJsonObject get(const QString &dir, const QString &id)
+    {
+        return ctl(dir, {QStringLiteral("content"), QStringLiteral("get"), id}).json();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid() && m_serverData.isValid());
+        QVERIFY(startServer());
+        m_adminToken =
+            m_api->login(kAdminEmail, colophon::test::bootstrapPassword(*m_server)).access;
+        QVERIFY(!m_adminToken.isEmpty());
+        for (int i = 1; i <= 3; ++i) {
+            auto editor = m_api->createAccount(m_adminToken, QStringLiteral("editor"),
+                                               QStringLiteral("editor%1@sync.test").arg(i));
+            QVERIFY(editor);
+            m_editors << *editor;
+        }
+    }
+
+    void contentCommandsActAsThePairedAccountOrNeedAs()
+    {
+        const QString lone = replicaDir(QStringLiteral("unpaired"));
+        QCOMPARE(ctl(lone, {QStringLiteral("migrate")}).exitCode, 0);
+        const Run refused = ctl(lone, {QStringLiteral("content"), QStringLiteral("list")});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("give --as EMAIL"), refused.describe().constData());
+        const Run noServer = sync(lone);
+        QCOMPARE(noServer.exitCode, 1);
+        QVERIFY2(noServer.err.contains("not paired"), noServer.describe().constData());
+
+        const QString dir = pair(QStringLiteral("paired"), m_editors[0]);
+        QVERIFY(!dir.isEmpty());
+        const QString id = create(dir, QStringLiteral("Mine"), QStringLiteral("text\n"));
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(get(dir, id).value(QLatin1String("authorId")).toString(), m_editors[0].id);
+        const Run shown = ctl(dir, {QStringLiteral("remote"), QStringLiteral("show")});
+        QCOMPARE(shown.exitCode, 0);
+        QCOMPARE(shown.json().value(QLatin1String("pending")).toInt(), 1);
+        QCOMPARE(sync(dir).exitCode, 0);
+        QVERIFY(!shown.out.contains("refreshToken"));
+        // The pairing keeps a refresh token, never the password, readable by its owner alone.
+        QFile pairing(QDir(dir).filePath(QStringLiteral("sync/remote.json")));
+        QVERIFY(pairing.open(QIODevice::ReadOnly));
+        QVERIFY(!pairing.readAll().contains(m_editors[0].password.toUtf8()));
+        QCOMPARE(pairing.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+                 QFileDevice::Permissions());
+        const Run wrong =
+            ctl(replicaDir(QStringLiteral("wrong")),
+                {QStringLiteral("remote"), QStringLiteral("add"), m_server->url(),
+                 QStringLiteral("--email"), m_editors[0].email, QStringLiteral("--password-stdin")},
+                "not the password\n");
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY2(wrong.err.contains("pairing with"), wrong.describe().constData());
+    }
+
+    void threeReplicasEditingOfflineConverge()
+    {
+        const QString r1 = pair(QStringLiteral("r1"), m_editors[0]);
+        const QString r2 = pair(QStringLiteral("r2"), m_editors[1]);
+        const QString r3 = pair(QStringLiteral("r3"), m_editors[2]);
+        QVERIFY(!r1.isEmpty() && !r2.isEmpty() && !r3.isEmpty());
+        const QString lines = QStringLiteral("one\ntwo\nthree\nfour\nfive\n");
+        const QString a = create(r1, QStringLiteral("Alpha"), lines);
+        const QString b = create(r1, QStringLiteral("Beta"), lines);
+        const QString c = create(r1, QStringLiteral("Gamma"), lines);
+        const QString d = create(r1, QStringLiteral("Delta"), lines);
+        const QString e = create(r1, QStringLiteral("Epsilon"), lines);
+        QVERIFY(!a.isEmpty() && !b.isEmpty() && !c.isEmpty() && !d.isEmpty() && !e.isEmpty());
+        for (const QString &r : {r1, r2, r3}) {
+            QCOMPARE(sync(r).exitCode, 0);
+        }
+
+        // Offline, each in turn (later edits carry later stamps).
+        QCOMPARE(update(r1, a, {QStringLiteral("--title"), QStringLiteral("Alpha by r1")}).exitCode,
+                 0);
+        QCOMPARE(setBody(r1, b, QStringLiteral("ONE\ntwo\nthree\nfour\nfive\n")).exitCode, 0);
+        QCOMPARE(setBody(r1, d, QStringLiteral("one\nTWO by r1\nthree\nfour\nfive\n")).exitCode, 0);
+        QCOMPARE(update(r1, c,
+                        {QStringLiteral("--tag"), QStringLiteral("start"), QStringLiteral("--tag"),
+                         QStringLiteral("from-r1")})
+                     .exitCode,
+                 0);
+        QCOMPARE(update(r2, a, {QStringLiteral("--description"), QStringLiteral("by r2")}).exitCode,
+                 0);
+        QCOMPARE(setBody(r2, b, QStringLiteral("one\ntwo\nthree\nfour\nFIVE\n")).exitCode, 0);
+        QCOMPARE(update(r2, c, {QStringLiteral("--tag"), QStringLiteral("from-r2")}).exitCode, 0);
+        QCOMPARE(update(r2, e, {QStringLiteral("--title"), QStringLiteral("Edited, but")}).exitCode,
+                 0);
+        QCOMPARE(ctl(r2, {QStringLiteral("content"), QStringLiteral("set-status"), c,
+                          QStringLiteral("review")})
+                     .exitCode,
+                 0);
+        QCOMPARE(update(r3, a, {QStringLiteral("--title"), QStringLiteral("Alpha by r3")}).exitCode,
+                 0);
+        QCOMPARE(setBody(r3, d, QStringLiteral("one\nTWO by r3\nthree\nfour\nfive\n")).exitCode, 0);
+        QCOMPARE(ctl(r3, {QStringLiteral("content"), QStringLiteral("delete"), e}).exitCode, 0);
+        QCOMPARE(ctl(r3, {QStringLiteral("content"), QStringLiteral("set-status"), c,
+                          QStringLiteral("published")})
+                     .exitCode,
+                 0);
+
+        // Shuffled orders, twice round.
+        for (const QString &r : {r2, r3, r1, r3, r1, r2}) {
+            const Run run = sync(r);
+            QVERIFY2(run.exitCode == 0, run.describe().constData());
+        }
+
+        const QStringList server = projectionOf(dbOf(m_serverData.path()));
+        QVERIFY(server.size() > 20);
+        for (const QString &r : {r1, r2, r3}) {
+            const QStringList got = projectionOf(dbOf(r));
+            for (const QString &row : server) {
+                if (!got.contains(row)) {
+                    qWarning("%s lacks %s", qPrintable(r), qPrintable(row.left(200)));
+                }
+            }
+            QCOMPARE(got, server);
+        }
+        // What each kind of edit came to, the same everywhere.
+        const QJsonObject alpha = get(r2, a);
+        QCOMPARE(alpha.value(QLatin1String("title")).toString(), QStringLiteral("Alpha by r3"));
+        QCOMPARE(alpha.value(QLatin1String("description")).toString(), QStringLiteral("by r2"));
+        QCOMPARE(get(r3, b).value(QLatin1String("body")).toString(),
+                 QStringLiteral("ONE\ntwo\nthree\nfour\nFIVE\n"));
+        QCOMPARE(get(r1, d).value(QLatin1String("body")).toString(),
+                 QStringLiteral("one\nTWO by r3\nthree\nfour\nfive\n"));
+        QCOMPARE(countIn(dbOf(r1), QStringLiteral("SELECT COUNT(*) FROM content_conflicts WHERE "
+                                                  "losing_text LIKE '%TWO by r1%'")),
+                 1);
+        QJsonArray tags = get(r1, c).value(QLatin1String("tags")).toArray();
+        QVERIFY(tags.contains(QStringLiteral("from-r1")) &&
+                tags.contains(QStringLiteral("from-r2")));
+        QCOMPARE(get(r1, c).value(QLatin1String("status")).toString(), QStringLiteral("published"));
+        QCOMPARE(ctl(r1, {QStringLiteral("content"), QStringLiteral("get"), e}).exitCode, 1);
+    }
+
+    void killedReplicaAndServerResumeWithNothingLostOrDoubled()
+    {
+        const QString r = pair(QStringLiteral("bulk"), m_editors[0]);
+        QVERIFY(!r.isEmpty());
+        // Enough for several push batches.
+        const int items = 3000;
+        QFile jsonl(m_dir.filePath(QStringLiteral("bulk.jsonl")));
+        QVERIFY(jsonl.open(QIODevice::WriteOnly));
+        for (int i = 0; i < items; ++i) {
+            jsonl.write(QJsonDocument(
+                            QJsonObject{{QStringLiteral("title"), QStringLiteral("Bulk %1").arg(i)},
+                                        {QStringLiteral("body"), QStringLiteral("x\n")}})
+                            .toJson(QJsonDocument::Compact) +
+                        '\n');
+        }
+        jsonl.close();
+        const Run imported =
+            ctl(r, {QStringLiteral("content"), QStringLiteral("import"), jsonl.fileName()});
+        QVERIFY2(imported.exitCode == 0, imported.describe().constData());
+        const QString serverDb = dbOf(m_serverData.path());
+        const auto onServer = [&] {
+            return countIn(serverDb, QStringLiteral("SELECT COUNT(*) FROM event_log WHERE type = "
+                                                    "'ContentCreated' AND payload LIKE "
+                                                    "'%\"Bulk %'"));
+        };
+
+        // A replica killed while it pushes.
+        QProcess push;
+        push.setProcessEnvironment(colophon::test::childEnvironment());
+        push.start(colophon::test::ctlBinary(),
+                   {QStringLiteral("--data"), r, QStringLiteral("sync")});
+        QVERIFY(push.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(onServer() > 0 || push.state() == QProcess::NotRunning, 60000);
+        ::kill(static_cast<pid_t>(push.processId()), SIGKILL);
+        push.waitForFinished();
+        const qint64 partly = onServer();
+        QVERIFY2(partly < items, "the replica finished before it was killed: nothing was proven");
+        qInfo("the replica was killed with %lld of %d items on the server", partly, items);
+
+        // The server killed while it applies the rest.
+        QProcess again;
+        again.setProcessEnvironment(colophon::test::childEnvironment());
+        again.start(colophon::test::ctlBinary(),
+                    {QStringLiteral("--data"), r, QStringLiteral("sync")});
+        QVERIFY(again.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(onServer() > partly || again.state() == QProcess::NotRunning,
+                                 60000);
+        QVERIFY(m_server->signalAndWait(SIGKILL));
+        again.waitForFinished(kRunTimeoutMs);
+        qInfo("the server was killed with %lld of %d items", onServer(), items);
+        QVERIFY2(onServer() < items, "the push finished before the server was killed");
+        QVERIFY(startServer());
+        // The replica's pairing names the old port: point it at the new one.
+        QFile pairing(QDir(r).filePath(QStringLiteral("sync/remote.json")));
+        QVERIFY(pairing.open(QIODevice::ReadOnly));
+        QJsonObject config = QJsonDocument::fromJson(pairing.readAll()).object();
+        pairing.close();
+        config[QStringLiteral("server")] = m_server->url();
+        QVERIFY(pairing.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        pairing.write(QJsonDocument(config).toJson());
+        pairing.close();
+
+        const Run resumed = sync(r);
+        QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
+        QCOMPARE(onServer(), qint64(items));
+        QCOMPARE(countIn(dbOf(r), QStringLiteral("SELECT COUNT(*) FROM event_log WHERE server_seq "
+                                                 "IS NULL AND rejected IS NULL")),
+                 0);
+        QCOMPARE(countIn(dbOf(r), QStringLiteral("SELECT COUNT(*) FROM event_log WHERE rejected "
+                                                 "IS NOT NULL")),
+                 0);
+        QCOMPARE(projectionOf(dbOf(r)), projectionOf(serverDb));
+    }
+};
+
+QTEST_GUILESS_MAIN(SyncProcesses)
+#include "tst_syncprocesses.moc"
