@@ -4,6 +4,7 @@
 #include "backend/db/database.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventlog.h"
+#include "backend/events/hybridclock.h"
 #include "backend/events/uuidv7.h"
 
 #include <algorithm>
@@ -50,6 +51,11 @@ SyncEngine::SyncEngine(Database &db, EventLog &log, const ReplicationRegistry &r
                        SyncTransport &transport)
     : m_db(db), m_log(log), m_registry(registry), m_transport(transport)
 {
+    // A clock found wrong before stays corrected across restarts.
+    if (auto correction = state(m_db, QStringLiteral("clockCorrection"));
+        correction && !correction->isEmpty()) {
+        m_log.clock().setCorrection(correction->toLongLong());
+    }
 }
 
 Result<QString> SyncEngine::state(Database &db, const QString &key)
@@ -121,6 +127,7 @@ Result<nlohmann::json> SyncEngine::hello()
             static_cast<int>(std::clamp<qint64>(integer(limits, "pushEvents", 500), 1, 500));
         m_pullLimit =
             static_cast<int>(std::clamp<qint64>(integer(limits, "pullEvents", 1000), 1, 1000));
+        m_maxAheadMs = std::max<qint64>(1000, integer(limits, "maxAheadMs", 60000));
     }
     m_greeted = true;
     return answer;
@@ -157,6 +164,7 @@ Result<void> SyncEngine::undo(Transaction &tx, const QStringList &streams)
 Result<SyncReport> SyncEngine::push()
 {
     SyncReport report;
+    bool restamped = false;
     for (;;) {
         auto markText = state(m_db, QStringLiteral("mark"));
         if (!markText) {
@@ -212,6 +220,7 @@ Result<SyncReport> SyncEngine::push()
             return fail(protocolError(QStringLiteral("to a push has no results")));
         }
         bool deferred = false;
+        bool clockAhead = false;
         auto settled = m_db.transact([&](Transaction &tx) -> Result<void> {
             QStringList undone;
             for (const auto &r : *results) {
@@ -246,6 +255,7 @@ Result<SyncReport> SyncEngine::push()
                 } else {
                     ++report.deferred;
                     deferred = true;
+                    clockAhead |= text(r, "code") == QLatin1String("clock-ahead");
                 }
             }
             if (auto ok = undo(tx, undone); !ok) {
@@ -257,6 +267,15 @@ Result<SyncReport> SyncEngine::push()
         if (!settled) {
             return fail(settled.error());
         }
+        if (clockAhead && !restamped) {
+            // Once per push: re-stamped, the same events go again.
+            restamped = true;
+            if (auto ok = restamp(integer(*answer, "serverTime", 0)); !ok) {
+                return fail(ok.error());
+            }
+            report.deferred = 0;
+            continue;
+        }
         if (deferred) {
             break;
         }
@@ -267,6 +286,103 @@ Result<SyncReport> SyncEngine::push()
     }
     report.pending = *pending;
     return report;
+}
+
+Result<void> SyncEngine::restamp(qint64 serverTimeMs)
+{
+    if (serverTimeMs <= 0) {
+        return fail(protocolError(QStringLiteral("to a push deferred for the clock has no time")));
+    }
+    HybridClock &clock = m_log.clock();
+    const qint64 correction = serverTimeMs - clock.wallMs();
+    return m_db.transact([&](Transaction &tx) -> Result<void> {
+        auto settledStamp = m_log.newestSettledStamp(tx);
+        if (!settledStamp) {
+            return fail(settledStamp.error());
+        }
+        clock.setCorrection(correction);
+        clock.rewind(settledStamp->value_or(Hlc{}));
+        auto outbox = m_log.pending(1'000'000);
+        if (!outbox) {
+            return fail(outbox.error());
+        }
+        QStringList streams;
+        bool ahead = false;
+        for (Event &e : *outbox) {
+            ahead |= e.hlc.physicalMs > serverTimeMs + m_maxAheadMs / 2;
+            if (!ahead) {
+                clock.update(e.hlc); // kept, and what follows stays after it
+                continue;
+            }
+            e.hlc = clock.now();
+            if (auto ok = m_log.rewritePending(tx, e); !ok) {
+                return ok;
+            }
+            if (!streams.contains(e.stream)) {
+                streams << e.stream;
+                m_undoOwners.insert(e.stream, e.type);
+            }
+        }
+        if (auto ok = undo(tx, streams); !ok) {
+            return ok;
+        }
+        return setState(tx, QStringLiteral("clockCorrection"), QString::number(correction));
+    });
+}
+
+Result<int> SyncEngine::foreignPending() const
+{
+    auto account = this->account();
+    if (!account) {
+        return fail(account.error());
+    }
+    const QString userId = text(*account, "userId");
+    auto outbox = m_log.pending(1'000'000);
+    if (!outbox) {
+        return fail(outbox.error());
+    }
+    return static_cast<int>(std::count_if(outbox->begin(), outbox->end(), [&](const Event &e) {
+        return m_registry.replicates(e.type) && e.actorId != userId;
+    }));
+}
+
+Result<int> SyncEngine::adoptPending(const QString &userId)
+{
+    if (userId.isEmpty()) {
+        return fail(Error::invalid(QStringLiteral("adopting needs the account's id")));
+    }
+    return m_db.transact([&](Transaction &tx) -> Result<int> {
+        auto outbox = m_log.pending(1'000'000);
+        if (!outbox) {
+            return fail(outbox.error());
+        }
+        QStringList streams;
+        int adopted = 0;
+        for (Event &e : *outbox) {
+            if (!m_registry.replicates(e.type) || e.actorId == userId) {
+                continue;
+            }
+            e.actorId = userId;
+            // An item made here is the account's, as its author.
+            if (auto changes = e.payload.find("changes"); changes != e.payload.end() &&
+                                                          changes->is_object() &&
+                                                          changes->contains("authorId")) {
+                (*changes)["authorId"] = userId.toStdString();
+            }
+            if (auto ok = m_log.rewritePending(tx, e); !ok) {
+                return fail(ok.error());
+            }
+            ++adopted;
+            if (!streams.contains(e.stream)) {
+                streams << e.stream;
+                m_undoOwners.insert(e.stream, e.type);
+            }
+        }
+        if (auto ok = undo(tx, streams); !ok) {
+            return fail(ok.error());
+        }
+        return adopted;
+    });
 }
 
 Result<SyncReport> SyncEngine::pull(int waitMs)

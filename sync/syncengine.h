@@ -66,10 +66,20 @@ public:
     // hello (once), push, pull, and push again what the pull made possible.
     Result<SyncReport> sync();
 
+    // Own events waiting to be pushed that name another actor than the
+    // account this replica syncs as: changes made before it was paired.
+    Result<int> foreignPending() const;
+    // Makes those changes the account's own (the person confirmed it), so
+    // the server takes them as the signed-in user's.
+    Result<int> adoptPending(const QString &userId);
+
 private:
     static Result<QString> state(Database &db, const QString &key);
     Result<void> setState(Transaction &tx, const QString &key, const QString &value);
     Result<void> undo(Transaction &tx, const QStringList &streams);
+    // The server found this replica's clock too far ahead: learns the
+    // correction and re-stamps the pending events from the first one ahead.
+    Result<void> restamp(qint64 serverTimeMs);
 
     Database &m_db;
     EventLog &m_log;
@@ -79,6 +89,7 @@ private:
     bool m_greeted = false;
     int m_pushLimit = 500;
     int m_pullLimit = 1000;
+    qint64 m_maxAheadMs = 60000;
 };
 
 } // namespace sync

@@ -87,6 +87,33 @@ int addRemote(ServiceHost &host, const QCommandLineParser &parser, const QString
             QStringLiteral("pairing with %1 failed: %2").arg(url, describe(remote.error())));
     }
     sync::SyncEngine engine(host.database(), *host.eventLog(), host.replication(), **remote);
+    // Learn the account first; changes made here before pairing are pushed
+    // as that account only when the person says so.
+    auto pulled = engine.hello().and_then([&](auto &&) { return engine.pull(); });
+    if (!pulled) {
+        return failWith(QStringLiteral("paired with %1, but the first sync failed: %2")
+                            .arg((*remote)->server(), describe(pulled.error())));
+    }
+    auto foreign = engine.foreignPending();
+    if (!foreign) {
+        return failWith(foreign.error());
+    }
+    if (*foreign > 0) {
+        if (!parser.isSet(QStringLiteral("adopt-local"))) {
+            (void)sync::Remote::forget(host.dataDir());
+            return failWith(QStringLiteral("%1 changes were made on this replica before pairing; "
+                                           "to push them as %2, run remote add again with "
+                                           "--adopt-local (not paired)")
+                                .arg(*foreign)
+                                .arg((*remote)->email()));
+        }
+        auto account = engine.account();
+        auto adopted = engine.adoptPending(
+            account ? QString::fromStdString(account->value("userId", std::string())) : QString());
+        if (!adopted) {
+            return failWith(adopted.error());
+        }
+    }
     auto report = engine.sync();
     if (!report) {
         return failWith(QStringLiteral("paired with %1, but the first sync failed: %2")
@@ -177,6 +204,10 @@ void addSyncOptions(QCommandLineParser &parser)
                                                        "an account with two-step sign-in (remote "
                                                        "add)."),
                                         QStringLiteral("CODE")));
+    parser.addOption(QCommandLineOption(QStringLiteral("adopt-local"),
+                                        QStringLiteral("Push changes made on this replica before "
+                                                       "pairing as the signed-in account (remote "
+                                                       "add).")));
     parser.addOption(QCommandLineOption(QStringLiteral("watch"),
                                         QStringLiteral("Keep syncing as the server's stream tells "
                                                        "of changes (sync).")));
@@ -186,7 +217,8 @@ QString syncUsage()
 {
     return QStringLiteral(
         "  remote add URL   pair this replica with a server: --email EMAIL, the password on\n"
-        "                   standard input (or --password-file FILE), [--code CODE]\n"
+        "                   standard input (or --password-file FILE), [--code CODE],\n"
+        "                   [--adopt-local] to push what was made here before as yours\n"
         "  remote show      the server, account, sync cursor, pending and refused changes\n"
         "  remote remove    sign out and forget the server\n"
         "  sync [--watch]   push this replica's changes and pull the server's\n");

@@ -463,6 +463,40 @@ Result<void> EventLog::markRejected(Transaction &, const QUuid &id, const nlohma
     return {};
 }
 
+Result<void> EventLog::rewritePending(Transaction &tx, const Event &event)
+{
+    auto q = execSql(
+        tx.db(),
+        QStringLiteral("UPDATE event_log SET hlc = ?, actor_id = ?, payload = ? WHERE "
+                       "id = ? AND replica_id = ? AND server_seq IS NULL AND rejected "
+                       "IS NULL"),
+        {event.hlc.toString(), event.actorId.isEmpty() ? QVariant() : QVariant(event.actorId),
+         QString::fromStdString(event.payload.dump()), uuidText(event.id), m_replicaId});
+    if (!q) {
+        return fail(q.error());
+    }
+    if (q->numRowsAffected() != 1) {
+        return fail(
+            Error::notFound(QStringLiteral("no pending own event %1").arg(uuidText(event.id))));
+    }
+    return {};
+}
+
+Result<std::optional<Hlc>> EventLog::newestSettledStamp(Transaction &tx) const
+{
+    auto q = execSql(tx.db(),
+                     QStringLiteral("SELECT MAX(hlc) FROM event_log WHERE NOT (replica_id = ? AND "
+                                    "server_seq IS NULL AND rejected IS NULL)"),
+                     {m_replicaId});
+    if (!q) {
+        return fail(q.error());
+    }
+    if (!q->next() || q->value(0).isNull()) {
+        return std::optional<Hlc>();
+    }
+    return Hlc::parse(q->value(0).toString());
+}
+
 Result<std::vector<Event>> EventLog::readStream(Transaction &tx, const QString &stream) const
 {
     return eventsOf(execSql(tx.db(),

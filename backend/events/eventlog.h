@@ -100,6 +100,14 @@ public:
     // The server refused the event: it stays in the log with the reason and
     // no longer counts (the caller undoes its effect).
     Result<void> markRejected(Transaction &tx, const QUuid &id, const nlohmann::json &reason);
+    // Rewrites an own event the server has not decided yet: its stamp (a
+    // clock that ran ahead), its actor and payload (content made before the
+    // replica was paired, adopted by the signed-in account). The caller
+    // re-applies its stream. NotFound for any other event.
+    Result<void> rewritePending(Transaction &tx, const Event &event);
+    // The newest stamp of the events that are not own pending ones: what the
+    // server and this replica agree has happened.
+    Result<std::optional<Hlc>> newestSettledStamp(Transaction &tx) const;
     // The stream's events that count (not refused), in log order, read in tx.
     Result<std::vector<Event>> readStream(Transaction &tx, const QString &stream) const;
     // Refused events, newest first.

@@ -57,7 +57,7 @@ HybridClock::HybridClock(QString replica, WallClock clock)
 Hlc HybridClock::now()
 {
     QMutexLocker lock(&m_mutex);
-    const std::int64_t pt = m_clock();
+    const std::int64_t pt = m_clock() + m_correction;
     if (pt > m_l) {
         m_l = pt;
         m_c = 0;
@@ -70,7 +70,7 @@ Hlc HybridClock::now()
 Hlc HybridClock::update(const Hlc &remote)
 {
     QMutexLocker lock(&m_mutex);
-    const std::int64_t pt = m_clock();
+    const std::int64_t pt = m_clock() + m_correction;
     const std::int64_t l = std::max({m_l, remote.physicalMs, pt});
     if (l == m_l && l == remote.physicalMs) {
         m_c = std::max(m_c, remote.counter) + 1;
@@ -83,6 +83,25 @@ Hlc HybridClock::update(const Hlc &remote)
     }
     m_l = l;
     return {m_l, m_c, m_replica};
+}
+
+void HybridClock::setCorrection(std::int64_t ms)
+{
+    QMutexLocker lock(&m_mutex);
+    m_correction = ms;
+}
+
+std::int64_t HybridClock::correction() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_correction;
+}
+
+void HybridClock::rewind(const Hlc &to)
+{
+    QMutexLocker lock(&m_mutex);
+    m_l = to.physicalMs;
+    m_c = to.counter;
 }
 
 Hlc HybridClock::last() const

@@ -44,12 +44,23 @@ public:
     Hlc last() const;
     QString replica() const { return m_replica; }
 
+    // The wall clock as read, without correction.
+    std::int64_t wallMs() const { return m_clock(); }
+    // How wrong the wall clock is, as learned from a server: added to every
+    // reading from now on (0: trust it).
+    void setCorrection(std::int64_t ms);
+    std::int64_t correction() const;
+    // Goes back to `to`, forgetting later stamps. Only for a clock that ran
+    // ahead of the truth, once the events it stamped so are re-stamped.
+    void rewind(const Hlc &to);
+
 private:
     QString m_replica;
     WallClock m_clock;
     mutable QMutex m_mutex;
     std::int64_t m_l = 0;
     std::uint32_t m_c = 0;
+    std::int64_t m_correction = 0;
 };
 
 } // namespace colophon

@@ -30,6 +30,9 @@ private slots:
     void overlappingBodyEditsKeepTheLaterAndRecordAConflict();
     void aSlugTakenWhileOfflineIsRenamedNotLost();
     void pendingLocalEditsSurviveAPull();
+    void aLostScopeChangeIsAskedAgain();
+    void aClockFarAheadIsRestampedAndItsEventsLand();
+    void changesMadeBeforePairingArePushedOnlyOnceAdopted();
 };
 
 namespace {
@@ -390,6 +393,79 @@ void SyncProtocol::pendingLocalEditsSurviveAPull()
     QVERIFY(syncAll(w));
     QCOMPARE(a.node->checksum(), w.server->checksum());
     QCOMPARE(b.node->checksum(), w.server->checksum());
+}
+
+void SyncProtocol::aLostScopeChangeIsAskedAgain()
+{
+    World w(15);
+    Replica &alice = w.add(Role::Creator);
+    Replica &bob = w.add(Role::Creator);
+    QVERIFY(alice.node->content->create(alice.actor, draft(QStringLiteral("Hidden"))));
+    QVERIFY(syncAll(w));
+    bob.link->principal().role = Role::Editor;
+    w.network->faults.dropAnswer = 1.0; // the answer saying "start over" is lost
+    QVERIFY(!bob.engine->pull());
+    w.network->faults = {};
+    auto report = bob.engine->sync();
+    QVERIFY2(report, qPrintable(why(report)));
+    QVERIFY(report->refetched);
+    QCOMPARE(bob.node->items().size(), 1);
+}
+
+void SyncProtocol::aClockFarAheadIsRestampedAndItsEventsLand()
+{
+    World w(16);
+    const qint64 tenMinutes = 10 * 60 * 1000;
+    Replica &r = w.add(Role::Editor, tenMinutes);
+    auto item = r.node->content->create(r.actor, draft(QStringLiteral("Ahead")));
+    QVERIFY(item);
+    auto report = r.engine->sync();
+    QVERIFY2(report, qPrintable(why(report)));
+    QCOMPARE(report->pushed, 1);
+    QCOMPARE(report->deferred, 0);
+    QCOMPARE(report->pending, 0);
+    const auto newest = [](Node &n) {
+        auto q = execSql(n.db->connection(), QStringLiteral("SELECT MAX(hlc) FROM event_log"));
+        return q && q->next() ? Hlc::parse(q->value(0).toString()).value_or(Hlc{}).physicalMs : 0;
+    };
+    QVERIFY(newest(*w.server) <= w.nowMs + 60'000);
+    QCOMPARE(r.node->checksum(), w.server->checksum());
+    // The correction holds for what comes next: no more deferrals.
+    ContentChange later;
+    later.title = QStringLiteral("Later");
+    QVERIFY(r.node->content->update(r.actor, item->id, later));
+    auto again = r.engine->sync();
+    QVERIFY(again);
+    QCOMPARE(again->pushed, 1);
+    QCOMPARE(again->deferred, 0);
+    QVERIFY(newest(*r.node) <= w.nowMs + 60'000);
+    QCOMPARE(r.node->checksum(), w.server->checksum());
+}
+
+void SyncProtocol::changesMadeBeforePairingArePushedOnlyOnceAdopted()
+{
+    World w(17);
+    Replica &r = w.add(Role::Editor);
+    // The replica's own local account, before it was paired with the server.
+    const Actor local{QUuid::createUuid().toString(QUuid::WithoutBraces), Role::Admin, {}};
+    auto item = r.node->content->create(local, draft(QStringLiteral("Written offline")));
+    QVERIFY(item);
+    QVERIFY(r.engine->hello());
+    QVERIFY(r.engine->pull());
+    auto foreign = r.engine->foreignPending();
+    QVERIFY2(foreign, qPrintable(why(foreign)));
+    QCOMPARE(*foreign, 1);
+    auto adopted = r.engine->adoptPending(r.actor.userId);
+    QVERIFY2(adopted, qPrintable(why(adopted)));
+    QCOMPARE(*adopted, 1);
+    auto report = r.engine->sync();
+    QVERIFY2(report, qPrintable(why(report)));
+    QCOMPARE(report->pushed, 1);
+    QCOMPARE(report->rejected, 0);
+    auto onServer = w.server->content->get(r.actor, item->id);
+    QVERIFY2(onServer, qPrintable(why(onServer)));
+    QCOMPARE(onServer->authorId, r.actor.userId);
+    QCOMPARE(r.node->checksum(), w.server->checksum());
 }
 
 QTEST_GUILESS_MAIN(SyncProtocol)
