@@ -37,6 +37,7 @@ bench: build
 	./build/release/bench/colophon-bench-http
 	./build/release/bench/colophon-bench-content
 	./build/release/bench/colophon-bench-console
+	./build/release/bench/colophon-bench-sync
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -240,7 +240,7 @@ BenchReplica::~BenchReplica()
     host.reset(); // before the logger and metrics it uses
 }
 
-std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir)
+std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir, HostRole role)
 {
     auto r = std::make_unique<BenchReplica>();
     r->dataDir = dataDir.isEmpty() ? r->dir.filePath(QStringLiteral("data")) : dataDir;
@@ -251,7 +251,7 @@ std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir)
     r->logger = std::make_unique<Logger>("colophon-bench");
     r->logger->setLevel(LogLevel::Warn);
     r->metrics = std::make_unique<MetricsRegistry>();
-    auto host = ServiceHost::open(HostRole::Server, *r->config, *r->logger, *r->metrics);
+    auto host = ServiceHost::open(role, *r->config, *r->logger, *r->metrics);
     if (!host) {
         std::fprintf(stderr, "cannot open replica: %s\n", qPrintable(host.error().message));
         return nullptr;

@@ -4,6 +4,7 @@
 // table they print. Benchmarks print figures; they never assert on time.
 #pragma once
 
+#include "app/host/servicehost.h"
 #include "backend/core/error.h"
 #include "backend/http/middleware.h"
 #include "services/content/contentservice.h"
@@ -98,7 +99,10 @@ struct BenchReplica
     ~BenchReplica();
 };
 // In a temporary folder, or in dataDir when given (kept, for repeated runs).
-std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir = {});
+// A replica paired with a server is opened as a tool (a server's own log
+// orders events itself, so nothing would wait to be pushed).
+std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir = {},
+                                               HostRole role = HostRole::Server);
 
 // The n-th item of the benchmarks' corpus: a title, a 1 KB Markdown body,
 // seven types in ten, two tags and a little metadata.

@@ -307,7 +307,9 @@ Result<void> Remote::watch(const QString &replicaId, const std::function<bool(qi
     request.headers.append({QByteArray("Authorization"), QByteArray("Bearer " + *token)});
     SseParser parser;
     bool stopped = false;
-    auto status = m_http->stream(request, [&](QByteArrayView chunk) {
+    // A client of its own: onHead may well sync, over m_http, meanwhile.
+    HttpClient streamClient;
+    auto status = streamClient.stream(request, [&](QByteArrayView chunk) {
         for (const auto &event : parser.feed(chunk)) {
             if (event.event != "head") {
                 continue;

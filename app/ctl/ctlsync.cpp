@@ -13,15 +13,22 @@
 #include <QRandomGenerator>
 #include <QThread>
 #include <csignal>
+#include <unistd.h>
 
 namespace colophon::ctl {
 
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_waiting = 0; // blocked on the server's stream
 
+// Stops at once while it only waits for the stream (nothing is written
+// then); otherwise after the sync in progress has committed.
 extern "C" void onStopSignal(int)
 {
+    if (g_waiting) {
+        _exit(0);
+    }
     g_stop = 1;
 }
 
@@ -171,13 +178,17 @@ int watch(ServiceHost &host, sync::Remote &remote)
             const qint64 cursor = report->cursor;
             // Follow the stream until it shows something past the cursor,
             // or until our own outbox has something (checked each poke).
+            g_waiting = 1;
             auto watched = remote.watch(host.eventLog()->replicaId(), [&](qint64 head) {
                 if (g_stop) {
                     return false;
                 }
                 auto pending = host.eventLog()->pendingCount();
-                return head <= cursor && !(pending && *pending > 0);
+                const bool keepWaiting = head <= cursor && !(pending && *pending > 0);
+                g_waiting = keepWaiting ? 1 : 0;
+                return keepWaiting;
             });
+            g_waiting = 0;
             if (watched) {
                 continue;
             }

@@ -350,6 +350,32 @@ private slots:
         QCOMPARE(ctl(r1, {QStringLiteral("content"), QStringLiteral("get"), e}).exitCode, 1);
     }
 
+    void aWatchingReplicaGetsAnEditThroughTheStream()
+    {
+        const QString writer = pair(QStringLiteral("writer"), m_editors[0]);
+        const QString watcher = pair(QStringLiteral("watcher"), m_editors[1]);
+        QVERIFY(!writer.isEmpty() && !watcher.isEmpty());
+        QProcess watch;
+        watch.setProcessEnvironment(colophon::test::childEnvironment());
+        watch.start(
+            colophon::test::ctlBinary(),
+            {QStringLiteral("--data"), watcher, QStringLiteral("sync"), QStringLiteral("--watch")});
+        QVERIFY(watch.waitForStarted());
+        // The first report says it is caught up; then it waits on the stream.
+        QTRY_VERIFY_WITH_TIMEOUT(watch.canReadLine(), 30000);
+        watch.readAll();
+        const QString id = create(writer, QStringLiteral("Seen live"), QStringLiteral("x\n"));
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(sync(writer).exitCode, 0);
+        QByteArray reports;
+        QTRY_VERIFY_WITH_TIMEOUT((reports += watch.readAll()).contains("\"applied\":1"), 15000);
+        watch.terminate();
+        QVERIFY(watch.waitForFinished(10000));
+        QCOMPARE(watch.exitCode(), 0);
+        QCOMPARE(get(watcher, id).value(QLatin1String("title")).toString(),
+                 QStringLiteral("Seen live"));
+    }
+
     void killedReplicaAndServerResumeWithNothingLostOrDoubled()
     {
         const QString r = pair(QStringLiteral("bulk"), m_editors[0]);

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+// Sync at 100,000 items, over HTTP to a real colophon-server process on
+// loopback (docs/sync-protocol.md). Seeds a server replica with items through
+// ContentService::importItems, starts colophon-server on it, then measures:
+//   first sync     a fresh replica pairs and pulls everything, applying each
+//                  event through the content projection (target: 20,000
+//                  events or items per second or more)
+//   push           a replica pushes 10,000 items made offline (events/s)
+//   edit→visible   replica A edits and pushes; replica B follows the
+//                  server's event stream and pulls; the time from A's edit to
+//                  B holding it, over many edits (target: p50 under 100 ms,
+//                  p99 under 1 s)
+// Figures are printed, never asserted.
+// Usage: colophon-bench-sync [--items N] [--edits N]
+#include "app/host/servicehost.h"
+#include "backend/db/database.h"
+#include "backend/db/sqlquery.h"
+#include "backend/events/eventlog.h"
+#include "bench/benchsupport.h"
+#include "services/content/contentservice.h"
+#include "services/user/userservice.h"
+#include "sync/remote.h"
+#include "sync/syncengine.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+using namespace colophon;
+using namespace colophon::bench;
+
+namespace {
+
+const char *const kEmail = "sync-bench@colophon.local";
+const QString kPassword = QStringLiteral("a bench password of some length");
+
+double percentile(std::vector<double> v, double p)
+{
+    if (v.empty()) {
+        return 0;
+    }
+    std::sort(v.begin(), v.end());
+    const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5));
+    return v[i];
+}
+
+// A paired replica in its own folder, with its engine.
+struct Paired
+{
+    std::unique_ptr<BenchReplica> replica;
+    std::unique_ptr<sync::Remote> remote;
+    std::unique_ptr<sync::SyncEngine> engine;
+};
+
+std::optional<Paired> pair(const QString &url)
+{
+    Paired p;
+    p.replica = openBenchReplica({}, HostRole::Tool);
+    if (!p.replica) {
+        return std::nullopt;
+    }
+    auto remote = sync::Remote::pair(p.replica->dataDir, url, QLatin1String(kEmail), kPassword, {});
+    if (!remote) {
+        std::fprintf(stderr, "pairing failed: %s\n", qPrintable(remote.error().message));
+        return std::nullopt;
+    }
+    p.remote = std::move(*remote);
+    ServiceHost &host = *p.replica->host;
+    p.engine = std::make_unique<sync::SyncEngine>(host.database(), *host.eventLog(),
+                                                  host.replication(), *p.remote);
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Sync figures at 100,000 items."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("items"), QStringLiteral("Items on the server."),
+                      QStringLiteral("N"), QStringLiteral("100000")});
+    parser.addOption({QStringLiteral("edits"), QStringLiteral("Edits for the latency."),
+                      QStringLiteral("N"), QStringLiteral("200")});
+    parser.process(app);
+    const int items = std::max(1, parser.value(QStringLiteral("items")).toInt());
+    const int edits = std::max(1, parser.value(QStringLiteral("edits")).toInt());
+
+    // The server's replica, seeded in this process, then closed.
+    QTemporaryDir serverDir;
+    {
+        auto seed = openBenchReplica(serverDir.path());
+        if (!seed) {
+            return 1;
+        }
+        UserService &users = *seed->host->users();
+        if (!users.createUser(Actor::system(),
+                              {QLatin1String(kEmail), kPassword, QStringLiteral("Sync"),
+                               QStringLiteral("Bench"), Role::Editor})) {
+            std::fprintf(stderr, "cannot create the bench account\n");
+            return 1;
+        }
+        auto actor = users.localActor(QLatin1String(kEmail));
+        QElapsedTimer t;
+        t.start();
+        for (int done = 0; done < items;) {
+            std::vector<ContentDraft> batch;
+            for (int i = 0; i < 1000 && done + i < items; ++i) {
+                batch.push_back(benchDraft(done + i));
+            }
+            done += static_cast<int>(batch.size());
+            if (!seed->host->content()->importItems(*actor, batch)) {
+                std::fprintf(stderr, "seeding failed\n");
+                return 1;
+            }
+        }
+        std::printf("colophon-bench-sync: seeded %d items in %.1f s\n", items,
+                    t.elapsed() / 1000.0);
+    }
+
+    QProcess server;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("COLOPHON_RATE_LIMIT"), QStringLiteral("0"));
+    server.setProcessEnvironment(env);
+    server.start(
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../app/server/colophon-server"),
+        {QStringLiteral("--data"), serverDir.path(), QStringLiteral("--listen"),
+         QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-level"), QStringLiteral("warn")});
+    QString url;
+    for (int waited = 0; waited < 30000 && url.isEmpty(); waited += 50) {
+        server.waitForReadyRead(50);
+        const QByteArray err = server.peek(1 << 16) + server.readAllStandardError();
+        const qsizetype at = err.indexOf("listening on ");
+        if (at >= 0) {
+            url = QString::fromUtf8(err.mid(at + 13).split(' ').front());
+        }
+    }
+    if (url.isEmpty()) {
+        std::fprintf(stderr, "colophon-server did not start\n");
+        return 1;
+    }
+
+    // First sync of a fresh replica.
+    auto b = pair(url);
+    if (!b) {
+        return 1;
+    }
+    QElapsedTimer t;
+    t.start();
+    auto first = b->engine->sync();
+    const double firstSeconds = t.elapsed() / 1000.0;
+    if (!first) {
+        std::fprintf(stderr, "first sync failed: %s\n", qPrintable(first.error().message));
+        return 1;
+    }
+    std::printf("first sync: %d events (%d items) in %.2f s: %.0f events/s, %.0f items/s\n",
+                first->pulled, items, firstSeconds, first->pulled / firstSeconds,
+                items / firstSeconds);
+
+    // Push of items made offline.
+    auto a = pair(url);
+    if (!a || !a->engine->sync()) {
+        return 1;
+    }
+    ServiceHost &ah = *a->replica->host;
+    auto aActor =
+        Actor{QString::fromStdString(a->engine->account()->value("userId", "")), Role::Editor, {}};
+    const int offline = 10000;
+    std::vector<ContentDraft> drafts;
+    for (int i = 0; i < offline; ++i) {
+        drafts.push_back(benchDraft(items + i));
+    }
+    if (auto imported = ah.content()->importItems(aActor, drafts);
+        !imported || !imported->rejected.empty()) {
+        std::fprintf(stderr, "the offline items were not made: %s\n",
+                     qPrintable(imported ? imported->rejected.front().second.message
+                                         : imported.error().message));
+        return 1;
+    }
+    t.restart();
+    auto pushed = a->engine->push();
+    const double pushSeconds = t.elapsed() / 1000.0;
+    if (!pushed) {
+        std::fprintf(stderr, "push failed: %s\n", qPrintable(pushed.error().message));
+        return 1;
+    }
+    std::printf("push: %d events in %.2f s: %.0f events/s\n", pushed->pushed, pushSeconds,
+                pushed->pushed / pushSeconds);
+    if (!b->engine->sync() || !a->engine->sync()) {
+        return 1;
+    }
+
+    // Edit to visible: A edits one item again and again; B follows the stream.
+    auto made = ah.content()->create(aActor, benchDraft(items + offline));
+    if (!made || !a->engine->sync() || !b->engine->sync()) {
+        return 1;
+    }
+    const QString id = made->id;
+    std::atomic<int> seen{-1};
+    std::atomic<bool> stop{false};
+    std::vector<qint64> seenAt(edits, 0);
+    QElapsedTimer clock;
+    clock.start();
+    std::thread follower([&] {
+        ServiceHost &bh = *b->replica->host;
+        const Actor reader{aActor.userId, Role::Editor, {}};
+        while (!stop) {
+            (void)b->remote->watch(bh.eventLog()->replicaId(), [&](qint64) {
+                if (stop) {
+                    return false;
+                }
+                if (b->engine->pull()) {
+                    auto item = bh.content()->get(reader, id);
+                    if (item && item->title.startsWith(QLatin1String("edit "))) {
+                        const int n = item->title.mid(5).toInt();
+                        if (n > seen && n < edits) {
+                            seenAt[n] = clock.nsecsElapsed();
+                            seen = n;
+                        }
+                    }
+                }
+                return true;
+            });
+        }
+    });
+    std::vector<double> latencies;
+    for (int n = 0; n < edits; ++n) {
+        ContentChange change;
+        change.title = QStringLiteral("edit %1").arg(n);
+        const qint64 start = clock.nsecsElapsed();
+        if (!ah.content()->update(aActor, id, change) || !a->engine->push()) {
+            std::fprintf(stderr, "edit %d failed\n", n);
+            break;
+        }
+        while (seen < n && clock.nsecsElapsed() - start < 5'000'000'000) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        if (seen >= n) {
+            latencies.push_back((seenAt[n] - start) / 1e6);
+        }
+    }
+    stop = true;
+    // Wake the follower's stream with one more commit.
+    ContentChange last;
+    last.title = QStringLiteral("done");
+    (void)ah.content()->update(aActor, id, last);
+    (void)a->engine->push();
+    follower.join();
+    std::printf("edit→visible: %zu of %d edits seen: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+                latencies.size(), edits, percentile(latencies, 0.5), percentile(latencies, 0.99),
+                latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end()));
+    server.terminate();
+    server.waitForFinished(10000);
+    return 0;
+}
