@@ -52,11 +52,43 @@ double percentile(std::vector<double> v, double p)
     return v[i];
 }
 
+// The remote, timing its calls: what the wire and the server take, apart
+// from what the replica spends applying.
+class TimedTransport final : public sync::SyncTransport
+{
+public:
+    explicit TimedTransport(sync::Remote &remote) : m_remote(remote) {}
+    Result<nlohmann::json> hello(const nlohmann::json &r) override { return m_remote.hello(r); }
+    Result<nlohmann::json> push(const nlohmann::json &r) override
+    {
+        return timed([&] { return m_remote.push(r); });
+    }
+    Result<nlohmann::json> pull(const sync::PullRequest &r) override
+    {
+        return timed([&] { return m_remote.pull(r); });
+    }
+    double seconds() const { return m_ns / 1e9; }
+    void reset() { m_ns = 0; }
+
+private:
+    template <typename F> Result<nlohmann::json> timed(F &&f)
+    {
+        QElapsedTimer t;
+        t.start();
+        auto r = f();
+        m_ns += t.nsecsElapsed();
+        return r;
+    }
+    sync::Remote &m_remote;
+    qint64 m_ns = 0;
+};
+
 // A paired replica in its own folder, with its engine.
 struct Paired
 {
     std::unique_ptr<BenchReplica> replica;
     std::unique_ptr<sync::Remote> remote;
+    std::unique_ptr<TimedTransport> timed;
     std::unique_ptr<sync::SyncEngine> engine;
 };
 
@@ -74,8 +106,9 @@ std::optional<Paired> pair(const QString &url)
     }
     p.remote = std::move(*remote);
     ServiceHost &host = *p.replica->host;
+    p.timed = std::make_unique<TimedTransport>(*p.remote);
     p.engine = std::make_unique<sync::SyncEngine>(host.database(), *host.eventLog(),
-                                                  host.replication(), *p.remote);
+                                                  host.replication(), *p.timed);
     return p;
 }
 
@@ -163,9 +196,10 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "first sync failed: %s\n", qPrintable(first.error().message));
         return 1;
     }
-    std::printf("first sync: %d events (%d items) in %.2f s: %.0f events/s, %.0f items/s\n",
+    std::printf("first sync: %d events (%d items) in %.2f s: %.0f events/s, %.0f items/s (%.2f s "
+                "waiting for the server, %.2f s applying)\n",
                 first->pulled, items, firstSeconds, first->pulled / firstSeconds,
-                items / firstSeconds);
+                items / firstSeconds, b->timed->seconds(), firstSeconds - b->timed->seconds());
 
     // Push of items made offline.
     auto a = pair(url);
@@ -187,6 +221,7 @@ int main(int argc, char **argv)
                                          : imported.error().message));
         return 1;
     }
+    a->timed->reset();
     t.restart();
     auto pushed = a->engine->push();
     const double pushSeconds = t.elapsed() / 1000.0;
@@ -194,8 +229,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "push failed: %s\n", qPrintable(pushed.error().message));
         return 1;
     }
-    std::printf("push: %d events in %.2f s: %.0f events/s\n", pushed->pushed, pushSeconds,
-                pushed->pushed / pushSeconds);
+    std::printf("push: %d events in %.2f s: %.0f events/s (%.2f s waiting for the server)\n",
+                pushed->pushed, pushSeconds, pushed->pushed / pushSeconds, a->timed->seconds());
     if (!b->engine->sync() || !a->engine->sync()) {
         return 1;
     }
