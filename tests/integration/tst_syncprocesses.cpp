@@ -350,6 +350,57 @@ private slots:
         QCOMPARE(ctl(r1, {QStringLiteral("content"), QStringLiteral("get"), e}).exitCode, 1);
     }
 
+    void replicasPushingAtOnceGetOneServerOrder()
+    {
+        QStringList dirs;
+        for (int i = 0; i < 3; ++i) {
+            const QString dir = pair(QStringLiteral("concurrent-%1").arg(i), m_editors[i]);
+            QVERIFY(!dir.isEmpty());
+            QFile jsonl(m_dir.filePath(QStringLiteral("concurrent-%1.jsonl").arg(i)));
+            QVERIFY(jsonl.open(QIODevice::WriteOnly));
+            for (int n = 0; n < 700; ++n) {
+                jsonl.write(
+                    QJsonDocument(QJsonObject{{QStringLiteral("title"),
+                                               QStringLiteral("At once %1.%2").arg(i).arg(n)}})
+                        .toJson(QJsonDocument::Compact) +
+                    '\n');
+            }
+            jsonl.close();
+            QCOMPARE(
+                ctl(dir, {QStringLiteral("content"), QStringLiteral("import"), jsonl.fileName()})
+                    .exitCode,
+                0);
+            dirs << dir;
+        }
+        // Three pushes in flight together, each in batches.
+        std::vector<std::unique_ptr<QProcess>> pushes;
+        for (const QString &dir : dirs) {
+            auto p = std::make_unique<QProcess>();
+            p->setProcessEnvironment(colophon::test::childEnvironment());
+            p->start(colophon::test::ctlBinary(),
+                     {QStringLiteral("--data"), dir, QStringLiteral("sync")});
+            pushes.push_back(std::move(p));
+        }
+        for (auto &p : pushes) {
+            QVERIFY(p->waitForFinished(kRunTimeoutMs));
+            QVERIFY2(p->exitCode() == 0, p->readAllStandardError().constData());
+        }
+        for (const QString &dir : dirs) {
+            QCOMPARE(sync(dir).exitCode, 0);
+        }
+        const QString serverDb = dbOf(m_serverData.path());
+        QCOMPARE(
+            countIn(serverDb, QStringLiteral("SELECT COUNT(*) FROM event_log WHERE payload LIKE "
+                                             "'%At once %'")),
+            qint64(2100));
+        QCOMPARE(countIn(serverDb, QStringLiteral("SELECT COUNT(*) FROM event_log WHERE server_seq "
+                                                  "IS NULL OR server_seq != seq")),
+                 qint64(0));
+        for (const QString &dir : dirs) {
+            QCOMPARE(projectionOf(dbOf(dir)), projectionOf(serverDb));
+        }
+    }
+
     void aWatchingReplicaGetsAnEditThroughTheStream()
     {
         const QString writer = pair(QStringLiteral("writer"), m_editors[0]);
