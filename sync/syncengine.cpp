@@ -330,6 +330,50 @@ Result<void> SyncEngine::restamp(qint64 serverTimeMs)
     });
 }
 
+Result<SyncEngine::Verification> SyncEngine::verify()
+{
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        auto pulled = pull();
+        if (!pulled) {
+            return fail(pulled.error());
+        }
+        auto answer = m_transport.pull({m_log.replicaId(), pulled->cursor, 1, 0, true});
+        if (!answer) {
+            return fail(answer.error());
+        }
+        if (integer(*answer, "next") != pulled->cursor || answer->value("more", false)) {
+            continue; // something was committed meanwhile: pull it and ask again
+        }
+        Verification v;
+        v.cursor = pulled->cursor;
+        const auto sum = answer->find("checksum");
+        if (sum == answer->end() || !sum->is_string()) {
+            return v; // not comparable for this account
+        }
+        v.comparable = true;
+        v.server = QString::fromStdString(sum->get<std::string>());
+        auto q = execSql(m_db.connection(),
+                         QStringLiteral("SELECT id, type FROM event_log WHERE server_seq BETWEEN 1 "
+                                        "AND ?"),
+                         {v.cursor});
+        if (!q) {
+            return fail(q.error());
+        }
+        EventSetChecksum local;
+        while (q->next()) {
+            if (m_registry.replicates(q->value(1).toString())) {
+                local.add(q->value(0).toString());
+            }
+        }
+        v.local = local.hex();
+        v.same = v.local == v.server;
+        return v;
+    }
+    return fail(Error{ErrorCode::Unavailable,
+                      QStringLiteral("the server kept changing: verify again later"),
+                      {}});
+}
+
 Result<int> SyncEngine::foreignPending() const
 {
     auto account = this->account();

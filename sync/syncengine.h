@@ -66,6 +66,19 @@ public:
     // hello (once), push, pull, and push again what the pull made possible.
     Result<SyncReport> sync();
 
+    // Whether this replica holds exactly the events the server holds for
+    // its account, up to its cursor (after pulling what is new): compares
+    // the order-independent checksums of the two sets.
+    struct Verification
+    {
+        bool comparable = false; // false for an account that does not see every item
+        bool same = false;
+        QString server;
+        QString local;
+        qint64 cursor = 0;
+    };
+    Result<Verification> verify();
+
     // Own events waiting to be pushed that name another actor than the
     // account this replica syncs as: changes made before it was paired.
     Result<int> foreignPending() const;

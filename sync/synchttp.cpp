@@ -214,6 +214,7 @@ void registerSyncRoutes(Router &router, SyncServer &server, SyncHub &hub,
             pull.since = *since;
             pull.limit = static_cast<int>(std::min<qint64>(*limit, server.limits().maxPullEvents));
             pull.waitMs = static_cast<int>(*wait);
+            pull.checksum = req.query("checksum").value_or(std::string()) == "1";
             auto head = server.head();
             if (pull.waitMs == 0 || !head || *head > pull.since) {
                 return answerOf(server.pull(*principal, pull));

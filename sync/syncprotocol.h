@@ -8,6 +8,7 @@
 #include "backend/core/error.h"
 
 #include <QString>
+#include <array>
 #include <nlohmann/json.hpp>
 
 namespace colophon::sync {
@@ -31,6 +32,21 @@ struct PullRequest
     qint64 since = 0; // the server sequence already applied
     int limit = 1000;
     int waitMs = 0; // long-poll: wait this long for something new
+    // Also the checksum of every event the account may see up to the answer's
+    // cursor, once the answer reaches the head (see SyncEngine::verify).
+    bool checksum = false;
+};
+
+// The checksum of a set of events, whatever their order: the XOR of the
+// first 16 bytes of the SHA-256 of each id.
+class EventSetChecksum final
+{
+public:
+    void add(const QString &eventId);
+    QString hex() const;
+
+private:
+    std::array<unsigned char, 16> m_sum{};
 };
 
 // How a replica reaches the server: each call is one request and its answer

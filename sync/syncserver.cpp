@@ -408,6 +408,13 @@ Result<nlohmann::json> SyncServer::pull(const Principal &principal, const PullRe
         answer["next"] = next;
         answer["more"] = static_cast<int>(page->size()) == limit;
         answer["mustRefetch"] = false;
+        if (request.checksum && !answer["more"].get<bool>()) {
+            auto sum = checksum(principal, next);
+            if (!sum) {
+                return fail(sum.error());
+            }
+            answer["checksum"] = *sum;
+        }
         return answer;
     });
 }
@@ -421,6 +428,25 @@ Result<void> SyncServer::admit(const Principal &principal, const QString &replic
         }
         return {};
     });
+}
+
+Result<nlohmann::json> SyncServer::checksum(const Principal &principal, qint64 seq) const
+{
+    if (!isAllowed(principal.role, Action::ContentReadAllDrafts)) {
+        return nlohmann::json(nullptr);
+    }
+    auto q = execSql(m_db.connection(),
+                     QStringLiteral("SELECT id, type FROM event_log WHERE seq <= ?"), {seq});
+    if (!q) {
+        return fail(q.error());
+    }
+    EventSetChecksum sum;
+    while (q->next()) {
+        if (m_registry.replicates(q->value(1).toString())) {
+            sum.add(q->value(0).toString());
+        }
+    }
+    return nlohmann::json(sum.hex().toStdString());
 }
 
 Result<qint64> SyncServer::head() const

@@ -54,6 +54,12 @@ public:
     // is not paired with another account), registering it if new.
     Result<void> admit(const Principal &principal, const QString &replicaId);
 
+    // The order-independent checksum of the events of the log up to seq that
+    // replicate: the XOR of the first 16 bytes of the SHA-256 of each id, in
+    // hex. Null for an account that does not see every item (what it holds
+    // depends on when it pulled).
+    Result<nlohmann::json> checksum(const Principal &principal, qint64 seq) const;
+
     // The newest server sequence.
     Result<qint64> head() const;
 

@@ -33,6 +33,7 @@ private slots:
     void aLostScopeChangeIsAskedAgain();
     void aClockFarAheadIsRestampedAndItsEventsLand();
     void changesMadeBeforePairingArePushedOnlyOnceAdopted();
+    void verifyFindsAReplicaThatDiverged();
 };
 
 namespace {
@@ -466,6 +467,34 @@ void SyncProtocol::changesMadeBeforePairingArePushedOnlyOnceAdopted()
     QVERIFY2(onServer, qPrintable(why(onServer)));
     QCOMPARE(onServer->authorId, r.actor.userId);
     QCOMPARE(r.node->checksum(), w.server->checksum());
+}
+
+void SyncProtocol::verifyFindsAReplicaThatDiverged()
+{
+    World w(18);
+    Replica &a = w.add(Role::Editor);
+    Replica &creator = w.add(Role::Creator);
+    for (const char *t : {"One", "Two", "Three"}) {
+        QVERIFY(a.node->content->create(a.actor, draft(QLatin1String(t))));
+    }
+    QVERIFY(syncAll(w));
+    auto same = a.engine->verify();
+    QVERIFY2(same, qPrintable(why(same)));
+    QVERIFY(same->comparable);
+    QVERIFY2(same->same, qPrintable(same->local + u' ' + same->server));
+    // What a creator holds depends on when it pulled: not comparable.
+    auto partial = creator.engine->verify();
+    QVERIFY(partial);
+    QVERIFY(!partial->comparable);
+    // An event lost from the replica's log (a damaged file) is found.
+    auto lost = execSql(a.node->db->connection(),
+                        QStringLiteral("DELETE FROM event_log WHERE seq = (SELECT MIN(seq) FROM "
+                                       "event_log WHERE server_seq > 0)"));
+    QVERIFY(lost);
+    auto diverged = a.engine->verify();
+    QVERIFY(diverged);
+    QVERIFY(diverged->comparable);
+    QVERIFY(!diverged->same);
 }
 
 QTEST_GUILESS_MAIN(SyncProtocol)

@@ -218,6 +218,10 @@ void SyncSimulation::converge()
             }
         }
         QCOMPARE(r.node->checksum(), w.server->checksum());
+        // The protocol's own check agrees.
+        auto verified = r.engine->verify();
+        QVERIFY2(verified, qPrintable(why(verified)));
+        QVERIFY(verified->comparable && verified->same);
         // Each event the server holds is here once; only this replica's
         // refused events (kept, with their reason) are here besides.
         auto held = execSql(r.node->db->connection(),
