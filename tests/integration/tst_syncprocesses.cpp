@@ -19,7 +19,14 @@
 #include <QTemporaryDir>
 #include <QTemporaryFile>
 #include <QTest>
+#include <arpa/inet.h>
+#include <atomic>
 #include <csignal>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 using colophon::test::ApiAccount;
 using colophon::test::ApiClient;
@@ -96,6 +103,121 @@ qint64 countIn(const QString &dbPath, const QString &sql)
     }
     QSqlDatabase::removeDatabase(name);
     return n;
+}
+
+// A loopback TCP proxy that passes everything through until it has passed
+// on a push; that push's answer is cut after its first `keep` bytes: a
+// connection lost mid-response, after the server committed.
+class CuttingProxy final
+{
+public:
+    CuttingProxy(quint16 upstream, int keep) : m_upstream(upstream), m_keep(keep)
+    {
+        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (::bind(m_listener, reinterpret_cast<sockaddr *>(&addr), len) == 0 &&
+            ::listen(m_listener, 16) == 0 &&
+            ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&addr), &len) == 0) {
+            m_port = ntohs(addr.sin_port);
+            m_thread = std::thread([this] { run(); });
+        }
+    }
+    ~CuttingProxy()
+    {
+        m_stop = true;
+        ::shutdown(m_listener, SHUT_RDWR);
+        ::close(m_listener);
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+    }
+    quint16 port() const { return m_port; }
+    int cuts() const { return m_cuts; }
+
+private:
+    void run()
+    {
+        while (!m_stop) {
+            const int client = ::accept(m_listener, nullptr, nullptr);
+            if (client < 0) {
+                return;
+            }
+            relay(client);
+        }
+    }
+    // One connection at a time is enough for one colophonctl.
+    void relay(int client)
+    {
+        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = htons(m_upstream);
+        if (::connect(server, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0) {
+            ::close(server);
+            ::close(client);
+            return;
+        }
+        int answered = 0;
+        bool pushed = false;
+        char buffer[16384];
+        for (bool open = true; open && !m_stop;) {
+            pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+            if (::poll(fds, 2, 30000) <= 0) {
+                break;
+            }
+            if (fds[0].revents & (POLLIN | POLLHUP)) {
+                const ssize_t n = ::read(client, buffer, sizeof buffer);
+                pushed |= n > 0 && QByteArrayView(buffer, n).contains("POST /api/v1/sync/push");
+                open = n > 0 && ::write(server, buffer, static_cast<size_t>(n)) == n;
+            }
+            if (open && (fds[1].revents & (POLLIN | POLLHUP))) {
+                const ssize_t n = ::read(server, buffer, sizeof buffer);
+                const int pass = static_cast<int>(pushed ? std::min<ssize_t>(n, m_keep - answered)
+                                                         : std::max<ssize_t>(n, 0));
+                if (pass > 0) {
+                    (void)::write(client, buffer, static_cast<size_t>(pass));
+                    answered += pushed ? pass : 0;
+                }
+                if (n <= 0) {
+                    open = false;
+                } else if (pushed && answered >= m_keep) {
+                    ++m_cuts;
+                    open = false;
+                }
+            }
+        }
+        ::close(server);
+        ::close(client);
+    }
+
+    quint16 m_upstream;
+    int m_keep;
+    int m_listener = -1;
+    quint16 m_port = 0;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_cuts{0};
+    std::thread m_thread;
+};
+
+// Points a paired replica at another server address.
+bool repoint(const QString &dataDir, const QString &url)
+{
+    QFile pairing(QDir(dataDir).filePath(QStringLiteral("sync/remote.json")));
+    if (!pairing.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    QJsonObject config = QJsonDocument::fromJson(pairing.readAll()).object();
+    pairing.close();
+    config[QStringLiteral("server")] = url;
+    if (!pairing.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return false;
+    }
+    pairing.write(QJsonDocument(config).toJson());
+    return true;
 }
 
 } // namespace
@@ -427,6 +549,40 @@ private slots:
                  QStringLiteral("Seen live"));
     }
 
+    void answersCutMidwayLoseNothingAndDoubleNothing()
+    {
+        const QString r = pair(QStringLiteral("cut"), m_editors[1]);
+        QVERIFY(!r.isEmpty());
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY(!create(r, QStringLiteral("Cut %1").arg(i), QStringLiteral("x\n")).isEmpty());
+        }
+        // Each answer is cut after its first 100 bytes: the push is decided
+        // and committed on the server, the replica never hears of it.
+        CuttingProxy proxy(m_server->port(), 100);
+        QVERIFY(proxy.port() != 0);
+        QVERIFY(repoint(r, QStringLiteral("http://127.0.0.1:%1").arg(proxy.port())));
+        const Run cut = sync(r);
+        QCOMPARE(cut.exitCode, 1);
+        QVERIFY2(cut.err.contains("sync with"), cut.describe().constData());
+        QVERIFY(proxy.cuts() > 0);
+        const QString serverDb = dbOf(m_serverData.path());
+        QCOMPARE(countIn(serverDb, QStringLiteral("SELECT COUNT(*) FROM event_log WHERE payload "
+                                                  "LIKE '%\"Cut %'")),
+                 qint64(5));
+        // Whole answers again: the resend is answered as duplicates.
+        QVERIFY(repoint(r, m_server->url()));
+        const Run resumed = sync(r);
+        QVERIFY2(resumed.exitCode == 0, resumed.describe().constData());
+        QCOMPARE(resumed.json().value(QLatin1String("duplicates")).toInt(), 5);
+        QCOMPARE(countIn(serverDb, QStringLiteral("SELECT COUNT(*) FROM event_log WHERE payload "
+                                                  "LIKE '%\"Cut %'")),
+                 qint64(5));
+        QCOMPARE(countIn(dbOf(r), QStringLiteral("SELECT COUNT(*) FROM event_log WHERE server_seq "
+                                                 "IS NULL AND rejected IS NULL")),
+                 0);
+        QCOMPARE(projectionOf(dbOf(r)), projectionOf(serverDb));
+    }
+
     void killedReplicaAndServerResumeWithNothingLostOrDoubled()
     {
         const QString r = pair(QStringLiteral("bulk"), m_editors[0]);
@@ -478,6 +634,12 @@ private slots:
         again.waitForFinished(kRunTimeoutMs);
         qInfo("the server was killed with %lld of %d items", onServer(), items);
         QVERIFY2(onServer() < items, "the push finished before the server was killed");
+        // With the server down, sync says so and fails.
+        const Run down = sync(r);
+        QCOMPARE(down.exitCode, 1);
+        QVERIFY2(down.err.startsWith("colophonctl: sync with http://127.0.0.1:") &&
+                     down.err.contains("failed"),
+                 down.describe().constData());
         QVERIFY(startServer());
         // The replica's pairing names the old port: point it at the new one.
         QFile pairing(QDir(r).filePath(QStringLiteral("sync/remote.json")));
