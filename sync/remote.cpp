@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 #include <QUrl>
 #include <QUrlQuery>
@@ -12,11 +13,6 @@
 namespace colophon::sync {
 
 namespace {
-
-QString pairingPath(const QString &dataDir)
-{
-    return QDir(dataDir).filePath(QStringLiteral("sync/remote.json"));
-}
 
 QString text(const nlohmann::json &object, const char *key)
 {
@@ -77,38 +73,178 @@ Result<QString> validServer(const QString &server)
     return base;
 }
 
-} // namespace
-
-Remote::Remote(QString dataDir, QString server, QString email, QString refreshToken)
-    : m_dataDir(std::move(dataDir)), m_server(std::move(server)), m_email(std::move(email)),
-      m_refreshToken(std::move(refreshToken)), m_http(std::make_unique<HttpClient>())
+// remote.json is written by the pairing and by the file store, from any
+// thread: each read-modify-write holds this.
+std::mutex &pairingFileMutex()
 {
+    static std::mutex mutex;
+    return mutex;
 }
 
-Remote::~Remote() = default;
-
-Result<std::unique_ptr<Remote>> Remote::load(const QString &dataDir)
+// The pairing file's object; NotFound when there is no file.
+Result<nlohmann::json> readPairing(const QString &path)
 {
-    QFile file(pairingPath(dataDir));
+    QFile file(path);
     if (!file.exists()) {
         return fail(Error::notFound(QStringLiteral(
             "this replica is not paired with a server: colophonctl remote add URL --email EMAIL")));
     }
     if (!file.open(QIODevice::ReadOnly)) {
-        return fail(
-            Error{ErrorCode::Internal,
-                  QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()),
-                  {}});
-    }
-    const auto j = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
-    if (!j.is_object() || text(j, "server").isEmpty() || text(j, "refreshToken").isEmpty()) {
         return fail(Error{ErrorCode::Internal,
-                          QStringLiteral("%1 is damaged: pair again with colophonctl remote add")
-                              .arg(file.fileName()),
+                          QStringLiteral("cannot read %1: %2").arg(path, file.errorString()),
                           {}});
     }
+    auto j = nlohmann::json::parse(file.readAll().toStdString(), nullptr, false);
+    if (!j.is_object()) {
+        return fail(
+            Error{ErrorCode::Internal,
+                  QStringLiteral("%1 is damaged: pair again with colophonctl remote add").arg(path),
+                  {}});
+    }
+    return j;
+}
+
+// Replaces the pairing file at once, readable by its owner alone.
+Result<void> writePairing(const QString &path, const nlohmann::json &j)
+{
+    if (!QDir().mkpath(QFileInfo(path).path())) {
+        return fail(Error{ErrorCode::Internal,
+                          QStringLiteral("cannot create %1").arg(QFileInfo(path).path()),
+                          {}});
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+        return fail(Error{ErrorCode::Internal,
+                          QStringLiteral("cannot write %1: %2").arg(path, file.errorString()),
+                          {}});
+    }
+    file.write(QByteArray::fromStdString(j.dump(2)));
+    if (!file.commit()) {
+        return fail(Error{ErrorCode::Internal,
+                          QStringLiteral("cannot write %1: %2").arg(path, file.errorString()),
+                          {}});
+    }
+    return {};
+}
+
+} // namespace
+
+// --- FileTokenStore ------------------------------------------------------------------------
+
+QString FileTokenStore::path() const
+{
+    return Remote::pairingPath(m_dataDir);
+}
+
+Result<QString> FileTokenStore::load()
+{
+    std::lock_guard lock(pairingFileMutex());
+    auto j = readPairing(path());
+    if (!j) {
+        return fail(j.error());
+    }
+    const QString token = text(*j, "refreshToken");
+    if (token.isEmpty()) {
+        return fail(Error::notFound(QStringLiteral("%1 holds no sign-in token").arg(path())));
+    }
+    return token;
+}
+
+Result<void> FileTokenStore::save(const QString &refreshToken)
+{
+    std::lock_guard lock(pairingFileMutex());
+    auto j = readPairing(path());
+    if (!j) {
+        return fail(j.error());
+    }
+    (*j)["refreshToken"] = refreshToken.toStdString();
+    return writePairing(path(), *j);
+}
+
+Result<void> FileTokenStore::erase()
+{
+    std::lock_guard lock(pairingFileMutex());
+    auto j = readPairing(path());
+    if (!j) {
+        return j.error().code == ErrorCode::NotFound ? Result<void>() : fail(j.error());
+    }
+    if (!j->contains("refreshToken")) {
+        return {};
+    }
+    j->erase("refreshToken");
+    return writePairing(path(), *j);
+}
+
+// --- Remote --------------------------------------------------------------------------------
+
+Remote::Remote(QString dataDir, QString server, QString email, QString refreshToken,
+               std::shared_ptr<TokenStore> store)
+    : m_dataDir(std::move(dataDir)), m_server(std::move(server)), m_email(std::move(email)),
+      m_store(std::move(store)), m_refreshToken(std::move(refreshToken)),
+      m_http(std::make_unique<HttpClient>())
+{
+    if (!m_store) {
+        m_store = std::make_shared<FileTokenStore>(m_dataDir);
+    }
+}
+
+Remote::~Remote() = default;
+
+QString Remote::pairingPath(const QString &dataDir)
+{
+    return QDir(dataDir).filePath(QStringLiteral("sync/remote.json"));
+}
+
+bool Remote::isPaired(const QString &dataDir)
+{
+    return QFile::exists(pairingPath(dataDir));
+}
+
+Result<std::unique_ptr<Remote>> Remote::load(const QString &dataDir,
+                                             std::shared_ptr<TokenStore> store)
+{
+    if (!store) {
+        store = std::make_shared<FileTokenStore>(dataDir);
+    }
+    const QString path = pairingPath(dataDir);
+    Result<nlohmann::json> j = [&] {
+        std::lock_guard lock(pairingFileMutex());
+        return readPairing(path);
+    }();
+    if (!j) {
+        return fail(j.error());
+    }
+    if (text(*j, "server").isEmpty()) {
+        return fail(
+            Error{ErrorCode::Internal,
+                  QStringLiteral("%1 is damaged: pair again with colophonctl remote add").arg(path),
+                  {}});
+    }
+    auto token = store->load();
+    if (!token) {
+        const QString keptIn = text(*j, "tokenStore");
+        if (token.error().code != ErrorCode::NotFound) {
+            return fail(token.error());
+        }
+        if (!keptIn.isEmpty() && keptIn != store->kind()) {
+            return fail(Error{ErrorCode::Unauthenticated,
+                              QStringLiteral("this replica's sign-in token is kept in the %1 "
+                                             "(the console paired it), out of reach here: sign "
+                                             "in again (colophonctl remote remove, then remote "
+                                             "add)")
+                                  .arg(keptIn == QLatin1String("keychain")
+                                           ? QStringLiteral("system keychain")
+                                           : keptIn),
+                              {}});
+        }
+        return fail(
+            Error{ErrorCode::Internal,
+                  QStringLiteral("%1 is damaged: pair again with colophonctl remote add").arg(path),
+                  {}});
+    }
     return std::unique_ptr<Remote>(
-        new Remote(dataDir, text(j, "server"), text(j, "email"), text(j, "refreshToken")));
+        new Remote(dataDir, text(*j, "server"), text(*j, "email"), *token, std::move(store)));
 }
 
 Result<std::unique_ptr<Remote>> Remote::pair(const QString &dataDir, const QString &server,
@@ -119,7 +255,7 @@ Result<std::unique_ptr<Remote>> Remote::pair(const QString &dataDir, const QStri
     if (!base) {
         return fail(base.error());
     }
-    std::unique_ptr<Remote> remote(new Remote(dataDir, *base, email.trimmed(), {}));
+    std::unique_ptr<Remote> remote(new Remote(dataDir, *base, email.trimmed(), {}, {}));
     auto hello = remote->hello({{"protocol", kProtocolVersion}});
     if (!hello) {
         return fail(hello.error());
@@ -146,28 +282,54 @@ Result<std::unique_ptr<Remote>> Remote::pair(const QString &dataDir, const QStri
             return fail(signedIn.error());
         }
     }
-    remote->m_refreshToken = text(*signedIn, "refreshToken");
-    remote->m_accessToken = text(*signedIn, "accessToken").toUtf8();
-    if (remote->m_refreshToken.isEmpty() || remote->m_accessToken.isEmpty()) {
+    return pairWithTokens(dataDir, *base, email, text(*signedIn, "accessToken"),
+                          text(*signedIn, "refreshToken"), remote->m_store);
+}
+
+Result<std::unique_ptr<Remote>> Remote::pairWithTokens(const QString &dataDir,
+                                                       const QString &server, const QString &email,
+                                                       const QString &accessToken,
+                                                       const QString &refreshToken,
+                                                       std::shared_ptr<TokenStore> store)
+{
+    auto base = validServer(server);
+    if (!base) {
+        return fail(base.error());
+    }
+    if (refreshToken.isEmpty() || accessToken.isEmpty()) {
         return fail(Error{ErrorCode::Unavailable,
                           QStringLiteral("the server's sign-in answer has no tokens"),
                           {}});
     }
-    if (auto saved = remote->save(); !saved) {
+    std::unique_ptr<Remote> remote(
+        new Remote(dataDir, *base, email.trimmed(), refreshToken, std::move(store)));
+    remote->m_accessToken = accessToken.toUtf8();
+    if (auto saved = remote->savePairing(); !saved) {
         return fail(saved.error());
+    }
+    if (auto kept = remote->m_store->save(refreshToken); !kept) {
+        QFile::remove(pairingPath(dataDir)); // half a pairing is none
+        return fail(kept.error());
     }
     return remote;
 }
 
-Result<void> Remote::forget(const QString &dataDir)
+Result<void> Remote::forget(const QString &dataDir, std::shared_ptr<TokenStore> store)
 {
-    auto remote = load(dataDir);
-    if (!remote) {
+    if (!store) {
+        store = std::make_shared<FileTokenStore>(dataDir);
+    }
+    auto remote = load(dataDir, store);
+    if (!remote && remote.error().code == ErrorCode::NotFound) {
         return fail(remote.error());
     }
-    // Ending the session on the server is a courtesy; forgetting is not optional.
-    (void)(*remote)->call("POST", QStringLiteral("/api/v1/auth/logout"), nlohmann::json::object(),
-                          true, 5000);
+    if (remote) {
+        // Ending the session on the server is a courtesy; forgetting is not optional.
+        (void)(*remote)->call("POST", QStringLiteral("/api/v1/auth/logout"),
+                              nlohmann::json::object(), true, 5000);
+    }
+    (void)store->erase();
+    std::lock_guard lock(pairingFileMutex());
     if (!QFile::remove(pairingPath(dataDir))) {
         return fail(Error{
             ErrorCode::Internal, QStringLiteral("cannot remove %1").arg(pairingPath(dataDir)), {}});
@@ -175,35 +337,19 @@ Result<void> Remote::forget(const QString &dataDir)
     return {};
 }
 
-Result<void> Remote::save() const
+Result<void> Remote::savePairing() const
 {
-    const QString path = pairingPath(m_dataDir);
-    if (!QDir().mkpath(QFileInfo(path).path())) {
-        return fail(Error{ErrorCode::Internal,
-                          QStringLiteral("cannot create %1").arg(QFileInfo(path).path()),
-                          {}});
+    nlohmann::json j = {{"server", m_server.toStdString()}, {"email", m_email.toStdString()}};
+    if (m_store->kind() != QLatin1String("file")) {
+        j["tokenStore"] = m_store->kind().toStdString();
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) ||
-        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
-        return fail(Error{ErrorCode::Internal,
-                          QStringLiteral("cannot write %1: %2").arg(path, file.errorString()),
-                          {}});
-    }
-    const nlohmann::json j = {{"server", m_server.toStdString()},
-                              {"email", m_email.toStdString()},
-                              {"refreshToken", m_refreshToken.toStdString()}};
-    file.write(QByteArray::fromStdString(j.dump(2)));
-    if (!file.commit()) {
-        return fail(Error{ErrorCode::Internal,
-                          QStringLiteral("cannot write %1: %2").arg(path, file.errorString()),
-                          {}});
-    }
-    return {};
+    std::lock_guard lock(pairingFileMutex());
+    return writePairing(pairingPath(m_dataDir), j);
 }
 
 Result<QByteArray> Remote::accessToken(bool renew)
 {
+    std::lock_guard lock(m_tokenMutex);
     if (!m_accessToken.isEmpty() && !renew) {
         return m_accessToken;
     }
@@ -220,7 +366,7 @@ Result<QByteArray> Remote::accessToken(bool renew)
     }
     m_refreshToken = text(*tokens, "refreshToken");
     m_accessToken = text(*tokens, "accessToken").toUtf8();
-    if (auto saved = save(); !saved) {
+    if (auto saved = m_store->save(m_refreshToken); !saved) {
         return fail(saved.error());
     }
     return m_accessToken;
@@ -229,6 +375,7 @@ Result<QByteArray> Remote::accessToken(bool renew)
 Result<nlohmann::json> Remote::call(const QByteArray &method, const QString &path,
                                     const nlohmann::json &body, bool authenticated, int timeoutMs)
 {
+    QByteArray rejected; // the access token the server refused, if any
     for (int attempt = 0; attempt < 2; ++attempt) {
         HttpClientRequest request;
         request.method = method;
@@ -239,18 +386,37 @@ Result<nlohmann::json> Remote::call(const QByteArray &method, const QString &pat
             request.headers.append({QByteArray("Content-Type"), QByteArray("application/json")});
             request.body = QByteArray::fromStdString(body.dump());
         }
+        QByteArray bearer;
         if (authenticated) {
-            auto token = accessToken(attempt > 0);
+            // Renew only the token the server refused: another thread may
+            // have renewed it meanwhile, and every renewal rotates.
+            auto token = [&]() -> Result<QByteArray> {
+                if (rejected.isEmpty()) {
+                    return accessToken(false);
+                }
+                {
+                    std::lock_guard lock(m_tokenMutex);
+                    if (!m_accessToken.isEmpty() && m_accessToken != rejected) {
+                        return m_accessToken;
+                    }
+                }
+                return accessToken(true);
+            }();
             if (!token) {
                 return fail(token.error());
             }
-            request.headers.append({QByteArray("Authorization"), QByteArray("Bearer " + *token)});
+            bearer = *token;
+            request.headers.append({QByteArray("Authorization"), QByteArray("Bearer " + bearer)});
         }
-        auto res = m_http->send(request);
+        auto res = [&] {
+            std::lock_guard lock(m_httpMutex);
+            return m_http->send(request);
+        }();
         if (!res) {
             return fail(res.error());
         }
         if (res->status == 401 && authenticated && attempt == 0) {
+            rejected = bearer;
             continue; // the access token expired: renew it once
         }
         if (res->status < 200 || res->status >= 300) {
@@ -290,11 +456,15 @@ Result<nlohmann::json> Remote::pull(const PullRequest &request)
     if (request.waitMs > 0) {
         query.addQueryItem(QStringLiteral("wait"), QString::number(request.waitMs));
     }
+    if (request.checksum) {
+        query.addQueryItem(QStringLiteral("checksum"), QStringLiteral("1"));
+    }
     return call("GET", QStringLiteral("/api/v1/sync/pull?") + query.toString(QUrl::FullyEncoded),
                 {}, true, 120000 + request.waitMs);
 }
 
-Result<void> Remote::watch(const QString &replicaId, const std::function<bool(qint64)> &onHead)
+Result<void> Remote::watch(const QString &replicaId, const std::function<bool(qint64)> &onHead,
+                           const std::function<bool()> &stopRequested)
 {
     auto token = accessToken(false);
     if (!token) {
@@ -310,6 +480,10 @@ Result<void> Remote::watch(const QString &replicaId, const std::function<bool(qi
     // A client of its own: onHead may well sync, over m_http, meanwhile.
     HttpClient streamClient;
     auto status = streamClient.stream(request, [&](QByteArrayView chunk) {
+        if (stopRequested && stopRequested()) {
+            stopped = true;
+            return false;
+        }
         for (const auto &event : parser.feed(chunk)) {
             if (event.event != "head") {
                 continue;
@@ -327,7 +501,11 @@ Result<void> Remote::watch(const QString &replicaId, const std::function<bool(qi
         return fail(status.error());
     }
     if (*status == 401) {
-        m_accessToken.clear(); // renewed on the next call
+        // Renewed on the next call, unless another thread has done it already.
+        std::lock_guard lock(m_tokenMutex);
+        if (m_accessToken == *token) {
+            m_accessToken.clear();
+        }
     }
     if (!stopped) {
         return fail(Error{ErrorCode::Unavailable,

@@ -206,6 +206,31 @@ int watch(ServiceHost &host, sync::Remote &remote)
     return 0;
 }
 
+// Syncs, then compares this replica's events with the server's by checksum.
+int verify(ServiceHost &host, sync::Remote &remote)
+{
+    if (int synced = syncOnce(host, remote, true); synced != 0) {
+        return synced;
+    }
+    sync::SyncEngine engine(host.database(), *host.eventLog(), host.replication(), remote);
+    auto v = engine.verify();
+    if (!v) {
+        return failWith(QStringLiteral("verifying with %1 failed: %2")
+                            .arg(remote.server(), describe(v.error())));
+    }
+    printJson({{"cursor", v->cursor},
+               {"comparable", v->comparable},
+               {"same", v->same},
+               {"server", v->server.toStdString()},
+               {"local", v->local.toStdString()}});
+    if (v->comparable && !v->same) {
+        return failWith(QStringLiteral("this replica's events differ from the server's up to "
+                                       "sequence %1: make a new replica and pair it")
+                            .arg(v->cursor));
+    }
+    return 0;
+}
+
 } // namespace
 
 void addSyncOptions(QCommandLineParser &parser)
@@ -219,6 +244,9 @@ void addSyncOptions(QCommandLineParser &parser)
                                         QStringLiteral("Push changes made on this replica before "
                                                        "pairing as the signed-in account (remote "
                                                        "add).")));
+    parser.addOption(QCommandLineOption(
+        QStringLiteral("verify"), QStringLiteral("After syncing, check this replica's events "
+                                                 "against the server's by checksum (sync).")));
     parser.addOption(QCommandLineOption(QStringLiteral("watch"),
                                         QStringLiteral("Keep syncing as the server's stream tells "
                                                        "of changes (sync).")));
@@ -232,7 +260,7 @@ QString syncUsage()
         "                   [--adopt-local] to push what was made here before as yours\n"
         "  remote show      the server, account, sync cursor, pending and refused changes\n"
         "  remote remove    sign out and forget the server\n"
-        "  sync [--watch]   push this replica's changes and pull the server's\n");
+        "  sync [--watch|--verify]  push this replica's changes and pull the server's\n");
 }
 
 bool isSyncCommand(const QStringList &args)
@@ -250,8 +278,8 @@ std::optional<QString> checkSyncCommand(const QCommandLineParser &parser, const 
         }
         return std::nullopt;
     }
-    if (parser.isSet(QStringLiteral("watch"))) {
-        return QStringLiteral("--watch goes with sync");
+    if (parser.isSet(QStringLiteral("watch")) || parser.isSet(QStringLiteral("verify"))) {
+        return QStringLiteral("--watch and --verify go with sync");
     }
     if (args.size() == 3 && args.at(1) == QLatin1String("add")) {
         if (!parser.isSet(QStringLiteral("email"))) {
@@ -291,6 +319,9 @@ int runSyncCommand(ServiceHost &host, const QCommandLineParser &parser, const QS
     }
     if (parser.isSet(QStringLiteral("watch"))) {
         return watch(host, **remote);
+    }
+    if (parser.isSet(QStringLiteral("verify"))) {
+        return verify(host, **remote);
     }
     return syncOnce(host, **remote);
 }

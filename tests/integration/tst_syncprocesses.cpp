@@ -470,6 +470,9 @@ private slots:
                 tags.contains(QStringLiteral("from-r2")));
         QCOMPARE(get(r1, c).value(QLatin1String("status")).toString(), QStringLiteral("published"));
         QCOMPARE(ctl(r1, {QStringLiteral("content"), QStringLiteral("get"), e}).exitCode, 1);
+        const Run verified = ctl(r2, {QStringLiteral("sync"), QStringLiteral("--verify")});
+        QVERIFY2(verified.exitCode == 0, verified.describe().constData());
+        QVERIFY(verified.json().value(QLatin1String("same")).toBool());
     }
 
     void replicasPushingAtOnceGetOneServerOrder()
