@@ -31,7 +31,9 @@
 #include <QTemporaryDir>
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdio>
+#include <sys/prctl.h>
 #include <thread>
 
 using namespace colophon;
@@ -165,6 +167,8 @@ int main(int argc, char **argv)
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("COLOPHON_RATE_LIMIT"), QStringLiteral("0"));
     server.setProcessEnvironment(env);
+    // The server goes when the bench goes, even when the bench is killed.
+    server.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     server.start(
         QCoreApplication::applicationDirPath() + QStringLiteral("/../app/server/colophon-server"),
         {QStringLiteral("--data"), serverDir.path(), QStringLiteral("--listen"),

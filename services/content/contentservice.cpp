@@ -236,7 +236,8 @@ Result<std::vector<ContentConflict>> ContentService::conflicts(const Actor &acto
         QStringLiteral("SELECT id, content_id, field, kept_text, losing_text, losing_actor_id, "
                        "recorded_hlc FROM content_conflicts WHERE resolved_hlc IS NULL AND "
                        "recorded_hlc != '' AND (? = '' OR content_id = ?) ORDER BY recorded_hlc"),
-        {id, id});
+        // A null QString binds as SQL NULL, which equals nothing: all items then.
+        {id.isNull() ? QStringLiteral("") : id, id});
     if (!q) {
         return fail(q.error());
     }
