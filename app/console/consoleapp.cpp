@@ -9,10 +9,12 @@
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
 #include "services/user/userservice.h"
+#include "sync/remote.h"
 #include "ui/core/servicegateway.h"
 #include "ui/shell/mainwindow.h"
 #include "ui/shell/signindialog.h"
 #include "ui/shell/theme.h"
+#include "ui/sync/synccontroller.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -47,8 +49,8 @@ int failStart(const QString &message, bool interactive)
 class ConsoleFlow final : public QObject
 {
 public:
-    ConsoleFlow(ServiceGateway &gateway, QString settingsFile)
-        : m_gateway(gateway), m_settingsFile(std::move(settingsFile))
+    ConsoleFlow(ServiceGateway &gateway, SyncController &sync, QString settingsFile)
+        : m_gateway(gateway), m_sync(sync), m_settingsFile(std::move(settingsFile))
     {
     }
 
@@ -101,11 +103,12 @@ private:
     {
         QSettings(m_settingsFile, QSettings::IniFormat)
             .setValue(QStringLiteral("session/lastEmail"), m_gateway.user().email);
-        auto *window = new MainWindow(m_gateway, m_settingsFile);
+        auto *window = new MainWindow(m_gateway, m_settingsFile, m_sync);
         window->setAttribute(Qt::WA_DeleteOnClose);
         connect(window, &MainWindow::signOutRequested, this, [this] {
             m_signingOut = true;
-            const Actor actor = m_gateway.actor();
+            // The local session, also while the console acts as its server account.
+            const Actor actor = m_sync.localActor().value_or(m_gateway.actor());
             m_gateway.run(
                 this, [&users = m_gateway.users(), actor] { return users.logout(actor); },
                 [](Result<void>) {});
@@ -122,6 +125,7 @@ private:
     }
 
     ServiceGateway &m_gateway;
+    SyncController &m_sync;
     QString m_settingsFile;
     bool m_signingOut = false;
 };
@@ -202,17 +206,23 @@ int runConsole(const QStringList &arguments)
     int status = 0;
     {
         ServiceGateway gateway(services);
-        gateway.startScheduler();
+        // A paired replica leaves schedules to the server's scheduler: a
+        // schedule event made here would name no one and be refused.
+        if (!sync::Remote::isPaired((*host)->dataDir())) {
+            gateway.startScheduler();
+        }
+        SyncController syncController(gateway, (*host)->replication());
         const QString settingsFile =
             QDir((*host)->dataDir()).filePath(QStringLiteral("console.ini"));
         if (parser.isSet(screenshots)) {
-            status = renderScreenshots(gateway, settingsFile, parser.value(screenshots),
-                                       parser.value(as));
+            status = renderScreenshots(gateway, syncController, settingsFile,
+                                       parser.value(screenshots), parser.value(as));
         } else if (parser.isSet(probe)) {
             status = probeStartup(gateway, settingsFile, parser.value(as));
         } else {
             QApplication::setQuitOnLastWindowClosed(false);
-            ConsoleFlow flow(gateway, settingsFile);
+            ConsoleFlow flow(gateway, syncController, settingsFile);
+            syncController.start();
             QMetaObject::invokeMethod(
                 &flow, [&flow, email = parser.value(as)] { flow.start(email); },
                 Qt::QueuedConnection);

@@ -14,6 +14,8 @@
 #include "ui/shell/mainwindow.h"
 #include "ui/shell/signindialog.h"
 #include "ui/shell/theme.h"
+#include "ui/sync/connectdialog.h"
+#include "ui/sync/syncpanel.h"
 
 #include <QAbstractItemView>
 #include <QApplication>
@@ -179,8 +181,8 @@ private:
 
 } // namespace
 
-int renderScreenshots(ServiceGateway &gateway, const QString &settingsFile, const QString &outDir,
-                      const QString &asEmail)
+int renderScreenshots(ServiceGateway &gateway, SyncController &sync, const QString &settingsFile,
+                      const QString &outDir, const QString &asEmail)
 {
     if (!QDir().mkpath(outDir)) {
         std::fprintf(stderr, "colophon: cannot create %s\n", qPrintable(outDir));
@@ -223,7 +225,7 @@ int renderScreenshots(ServiceGateway &gateway, const QString &settingsFile, cons
         ok = save(&signIn, outDir, QStringLiteral("signin")) && ok;
     }
 
-    MainWindow window(gateway, settingsFile);
+    MainWindow window(gateway, settingsFile, sync);
     window.resize(1280, 800);
     window.setTheme(ThemeMode::Light);
     window.show();
@@ -243,6 +245,17 @@ int renderScreenshots(ServiceGateway &gateway, const QString &settingsFile, cons
             }
         }
         ok = save(&window, outDir, section) && ok;
+    }
+
+    // Connecting to a server, as the Sync section's button opens it.
+    if (auto *panel = qobject_cast<SyncPanel *>(window.page(QStringLiteral("sync")))) {
+        window.showSection(QStringLiteral("sync"));
+        ConnectDialog *dialog = panel->openConnectDialog();
+        dialog->setServer(QStringLiteral("https://colophon.example.org"));
+        settle(gateway, 300);
+        ok = save(dialog, outDir, QStringLiteral("connect")) && ok;
+        dialog->reject();
+        settle(gateway, 100);
     }
 
     // An article open in the editor, beside its preview.

@@ -8,12 +8,14 @@
 namespace colophon {
 
 class ServiceGateway;
+class SyncController;
 
-// Renders the welcome and sign-in dialogs and every section of the main
-// window, light and dark, to outDir. An empty replica first gets demo
-// accounts and demo content; otherwise asEmail names who to act as.
-int renderScreenshots(ServiceGateway &gateway, const QString &settingsFile, const QString &outDir,
-                      const QString &asEmail);
+// Renders the welcome and sign-in dialogs, every section of the main window
+// (Sync as an unconnected console shows it) and the Connect dialog, light
+// and dark, to outDir. An empty replica first gets demo accounts and demo
+// content; otherwise asEmail names who to act as.
+int renderScreenshots(ServiceGateway &gateway, SyncController &sync, const QString &settingsFile,
+                      const QString &outDir, const QString &asEmail);
 
 // Opens the main window as asEmail on the content list and prints one JSON
 // line: firstPaintMs (from main() to the first painted page of the list;

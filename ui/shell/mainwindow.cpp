@@ -6,6 +6,8 @@
 #include "ui/core/consolepage.h"
 #include "ui/core/servicegateway.h"
 #include "ui/shell/contentsection.h"
+#include "ui/sync/synccontroller.h"
+#include "ui/sync/syncpanel.h"
 #include "ui/taxonomy/taxonomypage.h"
 #include "ui/users/accountpage.h"
 #include "ui/users/userspage.h"
@@ -26,6 +28,7 @@
 #include <QStatusBar>
 #include <QStyle>
 #include <QTimer>
+#include <QUrl>
 
 namespace colophon {
 
@@ -39,7 +42,19 @@ QIcon sectionIcon(const QString &themeName, QStyle::StandardPixmap fallback)
 } // namespace
 
 MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, QWidget *parent)
-    : QMainWindow(parent), m_gateway(gateway),
+    : MainWindow(gateway, settingsFile, nullptr, parent)
+{
+}
+
+MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, SyncController &sync,
+                       QWidget *parent)
+    : MainWindow(gateway, settingsFile, &sync, parent)
+{
+}
+
+MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, SyncController *sync,
+                       QWidget *parent)
+    : QMainWindow(parent), m_gateway(gateway), m_sync(sync),
       m_settings(new QSettings(settingsFile, QSettings::IniFormat, this)),
       m_splitter(new QSplitter(Qt::Horizontal, this)), m_navigation(new QListWidget(m_splitter)),
       m_stack(new QStackedWidget(m_splitter)), m_userStatus(new QLabel(this)),
@@ -73,6 +88,10 @@ MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, QWi
     }
     addSection(QStringLiteral("account"), tr("My account"), QStringLiteral("user-identity"),
                new AccountPage(gateway, m_stack));
+    if (m_sync) {
+        addSection(QStringLiteral("sync"), tr("Sync"), QStringLiteral("view-refresh"),
+                   new SyncPanel(gateway, *m_sync, m_stack));
+    }
 
     connect(m_navigation, &QListWidget::currentRowChanged, this, [this](int row) {
         if (row < 0) {
@@ -100,6 +119,12 @@ MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, QWi
     connect(m_replicaTimer, &QTimer::timeout, this, &MainWindow::refreshReplicaStatus);
     connect(&gateway, &ServiceGateway::eventCommitted, m_replicaTimer,
             [this] { m_replicaTimer->isActive() ? void() : m_replicaTimer->start(); });
+    if (m_sync) {
+        connect(m_sync, &SyncController::stateChanged, this, &MainWindow::updateReplicaStatus);
+        connect(m_sync, &SyncController::pairedChanged, this, &MainWindow::updateAccountSection);
+        connect(&gateway, &ServiceGateway::signedInChanged, this,
+                &MainWindow::updateAccountSection);
+    }
 
     // The splitters inside the sections are kept too, each under its
     // section and its place among the section's splitters.
@@ -115,6 +140,7 @@ MainWindow::MainWindow(ServiceGateway &gateway, const QString &settingsFile, QWi
     updateUserStatus();
     refreshReplicaStatus();
     restoreSettings();
+    updateAccountSection();
 }
 
 MainWindow::~MainWindow() = default;
@@ -127,7 +153,8 @@ void MainWindow::addSection(const QString &key, const QString &title, const QStr
         {QStringLiteral("taxonomy"), QStyle::SP_DirIcon},
         {QStringLiteral("activity"), QStyle::SP_FileDialogDetailedView},
         {QStringLiteral("users"), QStyle::SP_DirHomeIcon},
-        {QStringLiteral("account"), QStyle::SP_ComputerIcon}};
+        {QStringLiteral("account"), QStyle::SP_ComputerIcon},
+        {QStringLiteral("sync"), QStyle::SP_BrowserReload}};
     QString plain = title;
     plain.replace(QStringLiteral("&&"), QStringLiteral("&"));
     auto *item = new QListWidgetItem(sectionIcon(iconName, fallbacks.value(key)), plain);
@@ -275,13 +302,41 @@ void MainWindow::refreshReplicaStatus()
         this, [&log = m_gateway.eventLog()] { return log.count(); },
         [this](Result<qint64> count) {
             const QString replica = m_gateway.eventLog().replicaId().left(8);
-            m_replicaStatus->setText(
-                count ? tr("Local replica %1 · %2 events · not connected to a server")
-                            .arg(replica, QLocale().toString(*count))
+            m_replicaText =
+                count ? tr("Local replica %1 · %2 events").arg(replica, QLocale().toString(*count))
                       : tr("Local replica %1 · cannot read the event log: %2")
-                            .arg(replica, count.error().message));
-            m_replicaStatus->setToolTip(m_gateway.services().dataDir);
+                            .arg(replica, count.error().message);
+            updateReplicaStatus();
         });
+}
+
+void MainWindow::updateReplicaStatus()
+{
+    QString sync = tr("not connected to a server");
+    QString tip = m_gateway.services().dataDir;
+    if (m_sync && m_sync->isPaired()) {
+        const QString host = QUrl(m_sync->server()).host();
+        sync = host.isEmpty() ? m_sync->stateText() : tr("%1: %2").arg(host, m_sync->stateText());
+        tip += QLatin1Char('\n') + m_sync->server();
+        if (!m_sync->errorDetail().isEmpty()) {
+            tip += QLatin1Char('\n') + m_sync->errorDetail();
+        }
+    }
+    m_replicaStatus->setText(m_replicaText.isEmpty() ? sync : m_replicaText + tr(" · ") + sync);
+    m_replicaStatus->setToolTip(tip);
+}
+
+void MainWindow::updateAccountSection()
+{
+    const int at = m_keys.indexOf(QStringLiteral("account"));
+    if (!m_sync || at < 0) {
+        return;
+    }
+    const bool hidden = m_sync->localActor().has_value();
+    m_navigation->item(at)->setHidden(hidden);
+    if (hidden && currentSection() == QLatin1String("account")) {
+        showSection(QStringLiteral("sync"));
+    }
 }
 
 void MainWindow::restoreSettings()
