@@ -467,7 +467,7 @@ void SyncController::refreshDetails()
             if (signedIn) {
                 // Not a null QString: ContentService::conflicts binds it to
                 // "? = ''", which a null string (SQL NULL) never matches.
-                if (auto conflicts = content.conflicts(actor, QStringLiteral(""))) {
+                if (auto conflicts = content.conflicts(actor)) {
                     for (ContentConflict &c : *conflicts) {
                         const QString title = titleOf(c.contentId);
                         d.conflicts.push_back({std::move(c), title});
