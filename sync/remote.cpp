@@ -14,13 +14,6 @@ namespace colophon::sync {
 
 namespace {
 
-QString text(const nlohmann::json &object, const char *key)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                 : QString();
-}
-
 // The problem+json of a refusal as an Error with the server's words.
 Error refusalOf(const HttpClientResponse &res)
 {

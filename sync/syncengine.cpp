@@ -13,19 +13,6 @@ namespace colophon::sync {
 
 namespace {
 
-QString text(const nlohmann::json &object, const char *key)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                 : QString();
-}
-
-qint64 integer(const nlohmann::json &object, const char *key, qint64 otherwise = -1)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_number_integer() ? it->get<qint64>() : otherwise;
-}
-
 Error protocolError(const QString &what)
 {
     return Error{ErrorCode::Unavailable, QStringLiteral("the server's answer %1").arg(what), {}};

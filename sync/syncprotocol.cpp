@@ -5,6 +5,19 @@
 
 namespace colophon::sync {
 
+QString text(const nlohmann::json &object, const char *key)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
+                                                 : QString();
+}
+
+qint64 integer(const nlohmann::json &object, const char *key, qint64 otherwise)
+{
+    const auto it = object.find(key);
+    return it != object.end() && it->is_number_integer() ? it->get<qint64>() : otherwise;
+}
+
 void EventSetChecksum::add(const QString &eventId)
 {
     const QByteArray digest =

@@ -37,6 +37,11 @@ struct PullRequest
     bool checksum = false;
 };
 
+// A field of a protocol message: the string, or empty when absent or not a
+// string; the integer, or `otherwise`.
+QString text(const nlohmann::json &object, const char *key);
+qint64 integer(const nlohmann::json &object, const char *key, qint64 otherwise = -1);
+
 // The checksum of a set of events, whatever their order: the XOR of the
 // first 16 bytes of the SHA-256 of each id.
 class EventSetChecksum final

@@ -30,19 +30,6 @@ nlohmann::json refusal(nlohmann::json out, const Error &error)
     return out;
 }
 
-qint64 integer(const nlohmann::json &object, const char *key, qint64 otherwise = -1)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_number_integer() ? it->get<qint64>() : otherwise;
-}
-
-QString text(const nlohmann::json &object, const char *key)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                 : QString();
-}
-
 bool validReplicaId(const QString &id)
 {
     return !id.isEmpty() && id.size() <= 64 && !QUuid::fromString(id).isNull();

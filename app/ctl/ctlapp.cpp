@@ -26,6 +26,7 @@ using ctl::failWith;
 using ctl::kFailure;
 using ctl::kUsage;
 using ctl::printJson;
+using ctl::readPassword;
 
 nlohmann::json versionsJson(const QMap<QString, int> &versions)
 {
@@ -42,33 +43,6 @@ int commandMigrate(const ServiceHost &host)
     const MigrationReport &report = host.openingMigration();
     printJson({{"applied", report.applied}, {"versions", versionsJson(report.versions)}});
     return 0;
-}
-
-// The password comes from a file or standard input, never from argv, where
-// other users of the machine could read it.
-Result<QString> readPassword(const QString &file, bool fromStdin)
-{
-    if (fromStdin == !file.isEmpty()) {
-        return fail(Error::invalid(
-            QStringLiteral("give exactly one of --password-file FILE and --password-stdin")));
-    }
-    QFile in;
-    if (fromStdin) {
-        if (!in.open(stdin, QIODevice::ReadOnly)) {
-            return fail(Error::invalid(QStringLiteral("cannot read standard input")));
-        }
-    } else {
-        in.setFileName(file);
-        if (!in.open(QIODevice::ReadOnly)) {
-            return fail(
-                Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
-        }
-    }
-    QString line = QString::fromUtf8(in.readLine());
-    while (line.endsWith(QLatin1Char('\n')) || line.endsWith(QLatin1Char('\r'))) {
-        line.chop(1);
-    }
-    return line;
 }
 
 int commandUserCreate(ServiceHost &host, const QCommandLineParser &parser)
@@ -243,5 +217,36 @@ int runCtl(const QStringList &arguments)
     }
     return commandStatus(**host);
 }
+
+namespace ctl {
+
+// The password comes from a file or standard input, never from argv, where
+// other users of the machine could read it.
+Result<QString> readPassword(const QString &file, bool fromStdin)
+{
+    if (fromStdin == !file.isEmpty()) {
+        return fail(Error::invalid(
+            QStringLiteral("give exactly one of --password-file FILE and --password-stdin")));
+    }
+    QFile in;
+    if (fromStdin) {
+        if (!in.open(stdin, QIODevice::ReadOnly)) {
+            return fail(Error::invalid(QStringLiteral("cannot read standard input")));
+        }
+    } else {
+        in.setFileName(file);
+        if (!in.open(QIODevice::ReadOnly)) {
+            return fail(
+                Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
+        }
+    }
+    QString line = QString::fromUtf8(in.readLine());
+    while (line.endsWith(QLatin1Char('\n')) || line.endsWith(QLatin1Char('\r'))) {
+        line.chop(1);
+    }
+    return line;
+}
+
+} // namespace ctl
 
 } // namespace colophon

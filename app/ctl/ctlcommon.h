@@ -42,6 +42,10 @@ inline int failWith(const Error &error)
 }
 
 // Compact, one line: an object, or one line of JSON Lines.
+// A password from the first line of a file or of standard input (exactly
+// one of them), never from argv, where other users could read it.
+Result<QString> readPassword(const QString &file, bool fromStdin);
+
 inline void printJson(const nlohmann::json &j)
 {
     std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());

@@ -9,7 +9,6 @@
 #include "sync/syncengine.h"
 
 #include <QCommandLineParser>
-#include <QFile>
 #include <QRandomGenerator>
 #include <QThread>
 #include <csignal>
@@ -30,28 +29,6 @@ extern "C" void onStopSignal(int)
         _exit(0);
     }
     g_stop = 1;
-}
-
-// The first line of standard input or of a file, without its line end.
-Result<QString> firstLine(const QString &file)
-{
-    QFile in;
-    if (file.isEmpty()) {
-        if (!in.open(stdin, QIODevice::ReadOnly)) {
-            return fail(Error::invalid(QStringLiteral("cannot read standard input")));
-        }
-    } else {
-        in.setFileName(file);
-        if (!in.open(QIODevice::ReadOnly)) {
-            return fail(
-                Error::invalid(QStringLiteral("cannot read %1: %2").arg(file, in.errorString())));
-        }
-    }
-    QString line = QString::fromUtf8(in.readLine());
-    while (line.endsWith(u'\n') || line.endsWith(u'\r')) {
-        line.chop(1);
-    }
-    return line;
 }
 
 void tellRefusals(const sync::SyncReport &report)
@@ -82,7 +59,8 @@ int addRemote(ServiceHost &host, const QCommandLineParser &parser, const QString
         return failWith(QStringLiteral("this replica is paired already: colophonctl remote remove "
                                        "first"));
     }
-    auto password = firstLine(parser.value(QStringLiteral("password-file")));
+    const QString file = parser.value(QStringLiteral("password-file"));
+    auto password = readPassword(file, file.isEmpty());
     if (!password) {
         return failWith(password.error().message, kUsage);
     }
