@@ -75,11 +75,14 @@ QByteArray targetOf(const QUrl &url)
 }
 
 // Clicks the button named `answer` of the message box called `name` once
-// it shows; what it said goes to *text.
-void answerMessageBox(const QString &name, const QString &answer, QString *text = nullptr,
-                      int timeoutMs = 30000)
+// it shows; what it said goes to *text. The watch lasts while the returned
+// timer lives (the caller's scope), so it never outlives `text`.
+[[nodiscard]] std::unique_ptr<QTimer> answerMessageBox(const QString &name, const QString &answer,
+                                                       QString *text = nullptr,
+                                                       int timeoutMs = 30000)
 {
-    auto *timer = new QTimer;
+    auto owned = std::make_unique<QTimer>();
+    QTimer *timer = owned.get();
     auto remaining = std::make_shared<int>(timeoutMs / 20);
     QObject::connect(timer, &QTimer::timeout, [=] {
         for (QWidget *w : QApplication::topLevelWidgets()) {
@@ -93,7 +96,6 @@ void answerMessageBox(const QString &name, const QString &answer, QString *text 
             for (QAbstractButton *b : box->buttons()) {
                 if (b->text().remove(u'&') == answer) {
                     timer->stop();
-                    timer->deleteLater();
                     b->click();
                     return;
                 }
@@ -101,10 +103,10 @@ void answerMessageBox(const QString &name, const QString &answer, QString *text 
         }
         if (--*remaining <= 0) {
             timer->stop();
-            timer->deleteLater();
         }
     });
     timer->start(20);
+    return owned;
 }
 
 // The controls under root without a name assistive technology can read.
@@ -272,7 +274,7 @@ class TestSyncPanel : public QObject
             return QStringLiteral("the browser was not opened: ") +
                    (dialog ? dialog->message() : QStringLiteral("no dialog"));
         }
-        answerMessageBox(QStringLiteral("adoptLocalChanges"), adopt, asked);
+        const auto answering = answerMessageBox(QStringLiteral("adoptLocalChanges"), adopt, asked);
         const QString browsed = browse(m_opened, kAdminEmail, m_adminPassword);
         if (!browsed.isEmpty()) {
             return browsed;
@@ -348,7 +350,8 @@ private slots:
         QVERIFY(child<QLineEdit>(dialog, "authorizationUrl")->isVisible());
 
         QString asked;
-        answerMessageBox(QStringLiteral("adoptLocalChanges"), QStringLiteral("Send them"), &asked);
+        const auto answering = answerMessageBox(QStringLiteral("adoptLocalChanges"),
+                                                QStringLiteral("Send them"), &asked);
         VERIFY_NO_ISSUE(browse(m_opened, kAdminEmail, m_adminPassword));
         QTRY_VERIFY_WITH_TIMEOUT(console.sync.isPaired(), 30000);
         QVERIFY2(asked.contains(QStringLiteral("1 change")), qPrintable(asked));
@@ -384,7 +387,8 @@ private slots:
         QCOMPARE(child<QLabel>(console.panel, "syncState")->text(), QStringLiteral("up to date"));
 
         // Disconnecting signs out and forgets; the local account is back.
-        answerMessageBox(QStringLiteral("confirmDisconnect"), QStringLiteral("Disconnect"));
+        const auto confirming =
+            answerMessageBox(QStringLiteral("confirmDisconnect"), QStringLiteral("Disconnect"));
         child<QPushButton>(console.panel, "disconnectButton")->click();
         QTRY_VERIFY_WITH_TIMEOUT(!console.sync.isPaired(), 15000);
         QVERIFY(!QFile::exists(pairing));
