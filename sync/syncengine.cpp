@@ -120,17 +120,17 @@ Result<nlohmann::json> SyncEngine::hello()
     return answer;
 }
 
-Result<void> SyncEngine::undo(Transaction &tx, const QStringList &streams)
+Result<void> SyncEngine::undo(Transaction &tx, const QHash<QString, QString> &streams)
 {
-    for (const QString &stream : streams) {
+    for (auto it = streams.cbegin(); it != streams.cend(); ++it) {
+        const QString &stream = it.key();
         auto events = m_log.readStream(tx, stream);
         if (!events) {
             return fail(events.error());
         }
-        // The handler of the refused event's type owns the stream, even when
+        // The handler of that event's type owns the stream, even when
         // nothing of it is left to apply (a refused creation).
-        const QString owner = m_undoOwners.value(stream);
-        ReplicationHandler *handler = m_registry.handlerFor(owner);
+        ReplicationHandler *handler = m_registry.handlerFor(it.value());
         if (!handler) {
             continue;
         }
@@ -209,7 +209,7 @@ Result<SyncReport> SyncEngine::push()
         bool deferred = false;
         bool clockAhead = false;
         auto settled = m_db.transact([&](Transaction &tx) -> Result<void> {
-            QStringList undone;
+            QHash<QString, QString> undone; // stream -> the refused event's type
             for (const auto &r : *results) {
                 const QUuid id = QUuid::fromString(text(r, "id"));
                 const QString status = text(r, "status");
@@ -232,10 +232,7 @@ Result<SyncReport> SyncEngine::push()
                     if (auto ok = m_log.markRejected(tx, id, reason); !ok) {
                         return ok;
                     }
-                    if (!undone.contains(mine->stream)) {
-                        undone << mine->stream;
-                        m_undoOwners.insert(mine->stream, mine->type);
-                    }
+                    undone.insert(mine->stream, mine->type);
                     ++report.rejected;
                     report.refusals << QStringLiteral("%1 %2: %3")
                                            .arg(mine->type, mine->stream, text(r, "message"));
@@ -293,7 +290,7 @@ Result<void> SyncEngine::restamp(qint64 serverTimeMs)
         if (!outbox) {
             return fail(outbox.error());
         }
-        QStringList streams;
+        QHash<QString, QString> streams; // stream -> an event's type
         bool ahead = false;
         for (Event &e : *outbox) {
             ahead |= e.hlc.physicalMs > serverTimeMs + m_maxAheadMs / 2;
@@ -305,10 +302,7 @@ Result<void> SyncEngine::restamp(qint64 serverTimeMs)
             if (auto ok = m_log.rewritePending(tx, e); !ok) {
                 return ok;
             }
-            if (!streams.contains(e.stream)) {
-                streams << e.stream;
-                m_undoOwners.insert(e.stream, e.type);
-            }
+            streams.insert(e.stream, e.type);
         }
         if (auto ok = undo(tx, streams); !ok) {
             return ok;
@@ -387,7 +381,7 @@ Result<int> SyncEngine::adoptPending(const QString &userId)
         if (!outbox) {
             return fail(outbox.error());
         }
-        QStringList streams;
+        QHash<QString, QString> streams; // stream -> an event's type
         int adopted = 0;
         for (Event &e : *outbox) {
             if (!m_registry.replicates(e.type) || e.actorId == userId) {
@@ -404,10 +398,7 @@ Result<int> SyncEngine::adoptPending(const QString &userId)
                 return fail(ok.error());
             }
             ++adopted;
-            if (!streams.contains(e.stream)) {
-                streams << e.stream;
-                m_undoOwners.insert(e.stream, e.type);
-            }
+            streams.insert(e.stream, e.type);
         }
         if (auto ok = undo(tx, streams); !ok) {
             return fail(ok.error());

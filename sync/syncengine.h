@@ -89,7 +89,9 @@ public:
 private:
     static Result<QString> state(Database &db, const QString &key);
     Result<void> setState(Transaction &tx, const QString &key, const QString &value);
-    Result<void> undo(Transaction &tx, const QStringList &streams);
+    // Rebuilds each stream (to the type of the event that forces it, whose
+    // handler owns it) from its events that still count.
+    Result<void> undo(Transaction &tx, const QHash<QString, QString> &streams);
     // The server found this replica's clock too far ahead: learns the
     // correction and re-stamps the pending events from the first one ahead.
     Result<void> restamp(qint64 serverTimeMs);
@@ -98,7 +100,6 @@ private:
     EventLog &m_log;
     const ReplicationRegistry &m_registry;
     SyncTransport &m_transport;
-    QHash<QString, QString> m_undoOwners; // stream -> the type of its refused event
     bool m_greeted = false;
     int m_pushLimit = 500;
     int m_pullLimit = 1000;

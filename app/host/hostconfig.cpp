@@ -40,6 +40,8 @@ void defineHostConfig(Config &c)
              QStringLiteral("anyone may register an account (as a consumer)"));
     c.define(QStringLiteral("auth.access_token_seconds"), T::Integer, QStringLiteral("900"),
              QStringLiteral("lifetime of an access token"));
+    c.define(QStringLiteral("auth.oauth_code_seconds"), T::Integer, QStringLiteral("60"),
+             QStringLiteral("lifetime of an OAuth authorization code, sign-in to exchange"));
     c.define(QStringLiteral("auth.refresh_token_days"), T::Integer, QStringLiteral("30"),
              QStringLiteral("lifetime of a session and its refresh tokens"));
     c.define(QStringLiteral("auth.argon2_ops"), T::Integer, QStringLiteral("0"),

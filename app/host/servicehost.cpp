@@ -122,7 +122,9 @@ Result<void> ServiceHost::openServices()
     users.accessTokenSeconds = m_config.integer(QStringLiteral("auth.access_token_seconds"));
     users.refreshTokenSeconds =
         m_config.integer(QStringLiteral("auth.refresh_token_days")) * 24 * 3600;
-    if (users.accessTokenSeconds < 1 || users.refreshTokenSeconds < 1) {
+    users.authorizationCodeSeconds = m_config.integer(QStringLiteral("auth.oauth_code_seconds"));
+    if (users.accessTokenSeconds < 1 || users.refreshTokenSeconds < 1 ||
+        users.authorizationCodeSeconds < 1) {
         return fail(Error::invalid(QStringLiteral("token lifetimes must be positive"),
                                    QStringLiteral("auth")));
     }
