@@ -14,7 +14,7 @@
 // and at the end the peak resident memory of this process (VmHWM) and the
 // size of the database. Figures are printed, never asserted.
 // Usage: colophon-bench-content [--duration SECONDS] [--connections N] [--threads N]
-//                               [--items N]
+//                               [--items N] [--seed-only]
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -78,7 +78,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption itemsOption(QStringLiteral("items"),
                                          QStringLiteral("Items to seed (default 100000)."),
                                          QStringLiteral("N"), QStringLiteral("100000"));
-    parser.addOptions({durationOption, connectionsOption, threadsOption, itemsOption});
+    const QCommandLineOption seedOnlyOption(
+        QStringLiteral("seed-only"),
+        QStringLiteral("Only seed and print the import rate (for profiling the write path)."));
+    parser.addOptions(
+        {durationOption, connectionsOption, threadsOption, itemsOption, seedOnlyOption});
     parser.process(app); // --help, or an unknown option, exits here
     bool ok[4] = {};
     const int seconds = parser.value(durationOption).toInt(&ok[0]);
@@ -153,6 +157,9 @@ int main(int argc, char *argv[])
                 "(%.1f s; target: 20000/s or more)\n",
                 items, kBatch, importPerSecond, double(importNs) / 1e9);
     std::fflush(stdout);
+    if (parser.isSet(seedOnlyOption)) {
+        return 0;
+    }
 
     // importItems answers counts, not ids: read them from the projection.
     QStringList ids;

@@ -2,9 +2,10 @@
 // Sync at 100,000 items, over HTTP to a real colophon-server process on
 // loopback (docs/sync-protocol.md). Seeds a server replica with items through
 // ContentService::importItems, starts colophon-server on it, then measures:
-//   first sync     a fresh replica pairs and pulls everything, applying each
-//                  event through the content projection (target: 20,000
-//                  events or items per second or more)
+//   first sync     a fresh replica pairs and syncs everything: from the
+//                  server's snapshot, made on demand and then kept, and by
+//                  pulling every event through the content projection
+//                  (target: 20,000 events or items per second or more)
 //   push           a replica pushes 10,000 items made offline (events/s)
 //   edit→visible   replica A edits and pushes; replica B follows the
 //                  server's event stream and pulls; the time from A's edit to
@@ -69,11 +70,19 @@ public:
     {
         return timed([&] { return m_remote.pull(r); });
     }
+    Result<nlohmann::json> snapshotOffer(const QString &replicaId) override
+    {
+        return timed([&] { return m_remote.snapshotOffer(replicaId); });
+    }
+    Result<QByteArray> snapshotPart(const QString &name, qint64 offset) override
+    {
+        return timed([&] { return m_remote.snapshotPart(name, offset); });
+    }
     double seconds() const { return m_ns / 1e9; }
     void reset() { m_ns = 0; }
 
 private:
-    template <typename F> Result<nlohmann::json> timed(F &&f)
+    template <typename F> auto timed(F &&f) -> decltype(f())
     {
         QElapsedTimer t;
         t.start();
@@ -187,23 +196,38 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    // First sync of a fresh replica.
-    auto b = pair(url);
-    if (!b) {
-        return 1;
-    }
+    // First sync of a fresh replica: from a snapshot the server makes on
+    // demand (cold), from the one it then keeps (warm), and by pulling every
+    // event (a server too small for a snapshot, or one on PostgreSQL).
+    struct Way
+    {
+        const char *name;
+        bool snapshot;
+    };
+    std::optional<Paired> b;
     QElapsedTimer t;
-    t.start();
-    auto first = b->engine->sync();
-    const double firstSeconds = t.elapsed() / 1000.0;
-    if (!first) {
-        std::fprintf(stderr, "first sync failed: %s\n", qPrintable(first.error().message));
-        return 1;
+    for (const Way way : {Way{"snapshot, made on demand", true},
+                          Way{"snapshot, already made", true}, Way{"pulling the log", false}}) {
+        b = pair(url);
+        if (!b) {
+            return 1;
+        }
+        if (!way.snapshot) {
+            b->engine->setSnapshotDir({});
+        }
+        t.start();
+        auto first = b->engine->sync();
+        const double firstSeconds = t.elapsed() / 1000.0;
+        if (!first) {
+            std::fprintf(stderr, "first sync failed: %s\n", qPrintable(first.error().message));
+            return 1;
+        }
+        std::printf("first sync (%s): %d events (%d items) in %.2f s: %.0f events/s, %.0f "
+                    "items/s (%.2f s waiting for the server, %.2f s applying)%s\n",
+                    way.name, first->pulled, items, firstSeconds, first->pulled / firstSeconds,
+                    items / firstSeconds, b->timed->seconds(), firstSeconds - b->timed->seconds(),
+                    way.snapshot && first->snapshotSeq == 0 ? " [no snapshot was offered]" : "");
     }
-    std::printf("first sync: %d events (%d items) in %.2f s: %.0f events/s, %.0f items/s (%.2f s "
-                "waiting for the server, %.2f s applying)\n",
-                first->pulled, items, firstSeconds, first->pulled / firstSeconds,
-                items / firstSeconds, b->timed->seconds(), firstSeconds - b->timed->seconds());
 
     // Push of items made offline.
     auto a = pair(url);

@@ -365,8 +365,10 @@ Result<QByteArray> Remote::accessToken(bool renew)
     return m_accessToken;
 }
 
-Result<nlohmann::json> Remote::call(const QByteArray &method, const QString &path,
-                                    const nlohmann::json &body, bool authenticated, int timeoutMs)
+Result<HttpClientResponse> Remote::exchange(const QByteArray &method, const QString &path,
+                                            const nlohmann::json &body, bool authenticated,
+                                            int timeoutMs,
+                                            const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     QByteArray rejected; // the access token the server refused, if any
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -374,7 +376,7 @@ Result<nlohmann::json> Remote::call(const QByteArray &method, const QString &pat
         request.method = method;
         request.url = m_server + path;
         request.timeoutMs = timeoutMs;
-        request.headers.append({QByteArray("Accept"), QByteArray("application/json")});
+        request.headers = headers;
         if (method != "GET") {
             request.headers.append({QByteArray("Content-Type"), QByteArray("application/json")});
             request.body = QByteArray::fromStdString(body.dump());
@@ -415,19 +417,55 @@ Result<nlohmann::json> Remote::call(const QByteArray &method, const QString &pat
         if (res->status < 200 || res->status >= 300) {
             return fail(refusalOf(*res));
         }
-        if (res->status == 204) {
-            return nlohmann::json::object();
-        }
-        auto j = nlohmann::json::parse(res->body.toStdString(), nullptr, false);
-        if (j.is_discarded()) {
-            return fail(Error{ErrorCode::Unavailable,
-                              QStringLiteral("the server's answer to %1 is not JSON").arg(path),
-                              {}});
-        }
-        return j;
+        return std::move(*res);
     }
     return fail(
         Error{ErrorCode::Unauthenticated, QStringLiteral("the server refused the sign-in"), {}});
+}
+
+Result<nlohmann::json> Remote::call(const QByteArray &method, const QString &path,
+                                    const nlohmann::json &body, bool authenticated, int timeoutMs)
+{
+    auto res = exchange(method, path, body, authenticated, timeoutMs,
+                        {{QByteArray("Accept"), QByteArray("application/json")}});
+    if (!res) {
+        return fail(res.error());
+    }
+    if (res->status == 204) {
+        return nlohmann::json::object();
+    }
+    auto j = nlohmann::json::parse(res->body.toStdString(), nullptr, false);
+    if (j.is_discarded()) {
+        return fail(Error{ErrorCode::Unavailable,
+                          QStringLiteral("the server's answer to %1 is not JSON").arg(path),
+                          {}});
+    }
+    return j;
+}
+
+Result<nlohmann::json> Remote::snapshotOffer(const QString &replicaId)
+{
+    return call("GET", QStringLiteral("/api/v1/sync/snapshot?replicaId=") + replicaId, {}, true,
+                // Making a snapshot of a large log takes a while.
+                600000);
+}
+
+Result<QByteArray> Remote::snapshotPart(const QString &name, qint64 offset)
+{
+    const QString path = QStringLiteral("/api/v1/sync/snapshot/") +
+                         QString::fromLatin1(QUrl::toPercentEncoding(name));
+    auto res = exchange("GET", path, {}, true, 120000,
+                        {{QByteArray("Accept"), QByteArray("application/gzip")},
+                         {QByteArray("Range"), "bytes=" + QByteArray::number(offset) + "-"}});
+    if (!res) {
+        return fail(res.error());
+    }
+    if (res->status == 200 && offset > 0) {
+        return fail(Error{ErrorCode::Unavailable,
+                          QStringLiteral("the server ignored the range of %1").arg(path),
+                          {}});
+    }
+    return std::move(res->body);
 }
 
 Result<nlohmann::json> Remote::hello(const nlohmann::json &request)

@@ -16,6 +16,9 @@
 #include "backend/core/error.h"
 #include "sync/syncprotocol.h"
 
+#include <QByteArray>
+#include <QList>
+#include <QPair>
 #include <QString>
 #include <functional>
 #include <memory>
@@ -24,6 +27,7 @@
 namespace colophon {
 
 class HttpClient;
+struct HttpClientResponse;
 
 namespace sync {
 
@@ -94,6 +98,8 @@ public:
     Result<nlohmann::json> hello(const nlohmann::json &request) override;
     Result<nlohmann::json> push(const nlohmann::json &request) override;
     Result<nlohmann::json> pull(const PullRequest &request) override;
+    Result<nlohmann::json> snapshotOffer(const QString &replicaId) override;
+    Result<QByteArray> snapshotPart(const QString &name, qint64 offset) override;
 
     // Follows the server's commit stream: onHead gets each new head; returns
     // when onHead says stop, when stopRequested (asked at every chunk,
@@ -104,6 +110,13 @@ public:
 private:
     Remote(QString dataDir, QString server, QString email, QString refreshToken,
            std::shared_ptr<TokenStore> store);
+    // One request, its bearer token renewed once if the server refused it;
+    // any answer outside 2xx is the server's refusal.
+    Result<HttpClientResponse> exchange(const QByteArray &method, const QString &path,
+                                        const nlohmann::json &body, bool authenticated,
+                                        int timeoutMs,
+                                        const QList<QPair<QByteArray, QByteArray>> &headers);
+    // exchange() of a JSON request for a JSON answer.
     Result<nlohmann::json> call(const QByteArray &method, const QString &path,
                                 const nlohmann::json &body, bool authenticated, int timeoutMs);
     Result<QByteArray> accessToken(bool renew);

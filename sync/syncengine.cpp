@@ -6,7 +6,13 @@
 #include "backend/events/eventlog.h"
 #include "backend/events/hybridclock.h"
 #include "backend/events/uuidv7.h"
+#include "sync/syncsnapshot.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <algorithm>
 
 namespace colophon::sync {
@@ -31,6 +37,12 @@ nlohmann::json SyncReport::toJson() const
         list.push_back(r.toStdString());
     }
     out["refusals"] = std::move(list);
+    if (snapshotSeq > 0) {
+        out["snapshot"] = {{"seq", snapshotSeq}, {"events", snapshotEvents}};
+    }
+    if (!snapshotError.isEmpty()) {
+        out["snapshotError"] = snapshotError.toStdString();
+    }
     return out;
 }
 
@@ -38,6 +50,9 @@ SyncEngine::SyncEngine(Database &db, EventLog &log, const ReplicationRegistry &r
                        SyncTransport &transport)
     : m_db(db), m_log(log), m_registry(registry), m_transport(transport)
 {
+    if (m_db.dialect().name() == QLatin1String("sqlite") && !m_db.path().isEmpty()) {
+        m_snapshotDir = QFileInfo(m_db.path()).absoluteDir().filePath(QStringLiteral("sync"));
+    }
     // A clock found wrong before stays corrected across restarts.
     if (auto correction = state(m_db, QStringLiteral("clockCorrection"));
         correction && !correction->isEmpty()) {
@@ -415,6 +430,13 @@ Result<SyncReport> SyncEngine::pull(int waitMs)
         return fail(from.error());
     }
     qint64 since = *from;
+    if (since == 0 && !m_snapshotDir.isEmpty()) {
+        auto start = startFromSnapshot(report);
+        if (!start) {
+            return fail(start.error());
+        }
+        since = start->value_or(0);
+    }
     bool refetched = false;
     for (int page = 0;; ++page) {
         auto answer =
@@ -483,6 +505,128 @@ Result<SyncReport> SyncEngine::pull(int waitMs)
     }
     report.pending = *pending;
     return report;
+}
+
+Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
+{
+    // Only a replica holding nothing replicated: the snapshot's rows are
+    // copied in whole, beside nothing they could disagree with.
+    auto held = queryValue(m_db.connection(),
+                           QStringLiteral("SELECT COUNT(*) FROM event_log WHERE server_seq > 0"));
+    auto pending = m_log.pendingCount();
+    if (!held || !pending) {
+        return fail(held ? pending.error() : held.error());
+    }
+    if (held->toLongLong() > 0 || *pending > 0) {
+        return std::optional<qint64>();
+    }
+    static const QRegularExpression shape(QStringLiteral("^[a-z0-9-]{1,100}$"));
+    QDir dir(m_snapshotDir);
+    if (!dir.mkpath(QStringLiteral("."))) {
+        return fail(Error::internal(QStringLiteral("cannot make %1").arg(m_snapshotDir)));
+    }
+    // Twice at most: a snapshot the server replaced mid-download is asked again.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        auto offer = m_transport.snapshotOffer(m_log.replicaId());
+        if (!offer) {
+            if (offer.error().code == ErrorCode::NotFound) {
+                return std::optional<qint64>(); // none to give: pull the log
+            }
+            return fail(offer.error());
+        }
+        const QString name = text(*offer, "name");
+        const qint64 seq = integer(*offer, "seq");
+        const qint64 size = integer(*offer, "size");
+        const QString sha = text(*offer, "sha256");
+        if (!shape.match(name).hasMatch() || seq <= 0 || size <= 0 || sha.size() != 64) {
+            return fail(protocolError(QStringLiteral("offers a malformed snapshot")));
+        }
+        const QString stem = QStringLiteral("snapshot-") + name;
+        for (const QString &old : dir.entryList({QStringLiteral("snapshot-*")}, QDir::Files)) {
+            if (!old.startsWith(stem + QLatin1Char('.'))) {
+                dir.remove(old); // what is left of another snapshot
+            }
+        }
+        const QString partPath = dir.filePath(stem + QStringLiteral(".gz.part"));
+        QFile part(partPath);
+        if (!part.open(QIODevice::ReadWrite | QIODevice::Append)) {
+            return fail(Error::internal(
+                QStringLiteral("cannot write %1: %2").arg(partPath, part.errorString())));
+        }
+        qint64 offset = part.size();
+        if (offset > size) {
+            part.resize(0);
+            offset = 0;
+        }
+        bool gone = false;
+        while (offset < size) {
+            auto bytes = m_transport.snapshotPart(name, offset);
+            if (!bytes) {
+                if (bytes.error().code == ErrorCode::NotFound) {
+                    gone = true;
+                    break;
+                }
+                return fail(bytes.error()); // the next sync resumes from offset
+            }
+            if (bytes->isEmpty() || offset + bytes->size() > size) {
+                return fail(
+                    protocolError(QStringLiteral("sends a snapshot part that does not fit")));
+            }
+            if (part.write(*bytes) != bytes->size() || !part.flush()) {
+                return fail(Error::internal(
+                    QStringLiteral("cannot write %1: %2").arg(partPath, part.errorString())));
+            }
+            offset += bytes->size();
+        }
+        part.close();
+        if (gone) {
+            QFile::remove(partPath);
+            continue;
+        }
+        auto sum = fileSha256(partPath);
+        if (!sum) {
+            return fail(sum.error());
+        }
+        if (*sum != sha) {
+            QFile::remove(partPath);
+            return fail(Error{ErrorCode::Unavailable,
+                              QStringLiteral("the snapshot %1 arrived damaged; the next sync "
+                                             "fetches it again")
+                                  .arg(name),
+                              {}});
+        }
+        const QString dbPath = dir.filePath(stem + QStringLiteral(".db"));
+        const auto cleanup = qScopeGuard([&] {
+            QFile::remove(partPath);
+            QFile::remove(dbPath);
+        });
+        auto count = [&]() -> Result<qint64> {
+            if (auto ok = gunzipFile(partPath, dbPath); !ok) {
+                return fail(ok.error());
+            }
+            auto asOf = snapshotSeq(m_db, dbPath);
+            if (!asOf) {
+                return fail(asOf.error());
+            }
+            if (*asOf != seq) {
+                return fail(protocolError(QStringLiteral("offers a snapshot of another sequence")));
+            }
+            return installSnapshotFile(m_db, m_log, m_registry, dbPath, [&](Transaction &tx) {
+                return setState(tx, QStringLiteral("cursor"), QString::number(seq));
+            });
+        }();
+        if (!count) {
+            // Nothing of it stayed (one transaction): pulling the log still works.
+            report.snapshotError = count.error().message;
+            return std::optional<qint64>();
+        }
+        report.snapshotSeq = seq;
+        report.snapshotEvents = *count;
+        report.pulled += static_cast<int>(*count);
+        report.applied += static_cast<int>(*count);
+        return std::optional<qint64>(seq);
+    }
+    return std::optional<qint64>();
 }
 
 Result<SyncReport> SyncEngine::sync()

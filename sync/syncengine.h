@@ -20,6 +20,7 @@
 #include <QHash>
 #include <QStringList>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace colophon {
 
@@ -37,9 +38,12 @@ struct SyncReport
     int pulled = 0;     // received
     int applied = 0;    // new here, applied
     bool refetched = false;
-    qint64 cursor = 0;    // the server sequence applied up to
-    qint64 pending = 0;   // own events still to push
-    QStringList refusals; // "<type> <id>: <message>" for each refused event
+    qint64 cursor = 0;      // the server sequence applied up to
+    qint64 pending = 0;     // own events still to push
+    QStringList refusals;   // "<type> <id>: <message>" for each refused event
+    qint64 snapshotSeq = 0; // started from the server's snapshot as of this sequence
+    qint64 snapshotEvents = 0;
+    QString snapshotError; // a snapshot that could not be installed: the log was pulled instead
     nlohmann::json toJson() const;
 };
 
@@ -56,6 +60,12 @@ public:
     // The same, read from a replica's database without an engine.
     static Result<qint64> storedCursor(Database &db);
     static Result<nlohmann::json> storedAccount(Database &db);
+
+    // A fresh replica (nothing replicated yet) starts from the server's
+    // snapshot instead of pulling every event. Downloads go to dir (by
+    // default "sync" beside the replica's database; empty: never), and a
+    // cut download resumes where it stopped.
+    void setSnapshotDir(const QString &dir) { m_snapshotDir = dir; }
 
     // Checks that the server speaks this protocol; once per engine is enough.
     Result<nlohmann::json> hello();
@@ -95,6 +105,9 @@ private:
     // The server found this replica's clock too far ahead: learns the
     // correction and re-stamps the pending events from the first one ahead.
     Result<void> restamp(qint64 serverTimeMs);
+    // A fresh replica: fetches and installs the server's snapshot. The
+    // sequence it is as of, or nothing when there is none (pull from 0).
+    Result<std::optional<qint64>> startFromSnapshot(SyncReport &report);
 
     Database &m_db;
     EventLog &m_log;
@@ -104,6 +117,7 @@ private:
     int m_pushLimit = 500;
     int m_pullLimit = 1000;
     qint64 m_maxAheadMs = 60000;
+    QString m_snapshotDir;
 };
 
 } // namespace sync

@@ -7,6 +7,7 @@
 #include "backend/http/router.h"
 #include "sync/syncserver.h"
 
+#include <QRegularExpression>
 #include <charconv>
 
 namespace colophon::sync {
@@ -230,6 +231,59 @@ void registerSyncRoutes(Router &router, SyncServer &server, SyncHub &hub,
             hub.addWaiter(*principal, pull, stream);
             HttpResponse res = HttpResponse::streaming(stream, "application/json");
             res.setHeader("Cache-Control", "no-store");
+            return res;
+        });
+
+    router.add(HttpMethod::Get, "/api/v1/sync/snapshot", [&server, authenticate](HttpRequest &req) {
+        auto principal = authenticate(req);
+        if (!principal) {
+            return unauthorized(principal.error());
+        }
+        const QString replicaId =
+            QString::fromStdString(req.query("replicaId").value_or(std::string()));
+        return answerOf(server.snapshotOffer(*principal, replicaId));
+    });
+
+    // The snapshot's bytes, a part at a time: "Range: bytes=N-" resumes a
+    // download; the answer is 206 with Content-Range whenever it is not the
+    // whole file.
+    router.add(
+        HttpMethod::Get, "/api/v1/sync/snapshot/{name}", [&server, authenticate](HttpRequest &req) {
+            auto principal = authenticate(req);
+            if (!principal) {
+                return unauthorized(principal.error());
+            }
+            qint64 offset = 0;
+            if (const std::string_view range = req.header("Range"); !range.empty()) {
+                static const QRegularExpression from(QStringLiteral("^bytes=([0-9]{1,18})-$"));
+                const auto m = from.match(QString::fromUtf8(range.data(), qsizetype(range.size())));
+                if (!m.hasMatch()) {
+                    return problemResponse(
+                        Error::invalid(QStringLiteral("Range must be bytes=N- (one open range)"),
+                                       QStringLiteral("Range")));
+                }
+                offset = m.captured(1).toLongLong();
+            }
+            auto part =
+                server.snapshotPart(*principal, QString::fromStdString(req.param("name")), offset);
+            if (!part) {
+                return problemResponse(part.error());
+            }
+            if (offset == part->total && offset > 0) {
+                HttpResponse res = HttpResponse::empty(416);
+                res.setHeader("Content-Range", "bytes */" + std::to_string(part->total));
+                return res;
+            }
+            const qint64 size = part->data.size();
+            HttpResponse res = HttpResponse::text(size == part->total ? 200 : 206,
+                                                  part->data.toStdString(), "application/gzip");
+            if (size != part->total) {
+                res.setHeader("Content-Range", "bytes " + std::to_string(offset) + "-" +
+                                                   std::to_string(offset + size - 1) + "/" +
+                                                   std::to_string(part->total));
+            }
+            res.setHeader("Accept-Ranges", "bytes");
+            res.setHeader("Cache-Control", "private, max-age=3600, immutable");
             return res;
         });
 

@@ -33,4 +33,14 @@ QString EventSetChecksum::hex() const
         QByteArray(reinterpret_cast<const char *>(m_sum.data()), m_sum.size()).toHex());
 }
 
+Result<nlohmann::json> SyncTransport::snapshotOffer(const QString &)
+{
+    return fail(Error::notFound(QStringLiteral("this transport carries no snapshots")));
+}
+
+Result<QByteArray> SyncTransport::snapshotPart(const QString &, qint64)
+{
+    return fail(Error::notFound(QStringLiteral("this transport carries no snapshots")));
+}
+
 } // namespace colophon::sync

@@ -7,6 +7,7 @@
 
 #include "backend/core/error.h"
 
+#include <QByteArray>
 #include <QString>
 #include <array>
 #include <nlohmann/json.hpp>
@@ -63,6 +64,12 @@ public:
     virtual Result<nlohmann::json> hello(const nlohmann::json &request) = 0;
     virtual Result<nlohmann::json> push(const nlohmann::json &request) = 0;
     virtual Result<nlohmann::json> pull(const PullRequest &request) = 0;
+    // The snapshot a fresh replica may start from ({name, seq, size,
+    // sha256}), or NotFound when the server has none to give.
+    virtual Result<nlohmann::json> snapshotOffer(const QString &replicaId);
+    // Bytes of the named snapshot from offset: the server sends at most its
+    // part size at once. NotFound when that snapshot is gone.
+    virtual Result<QByteArray> snapshotPart(const QString &name, qint64 offset);
 };
 
 } // namespace colophon::sync

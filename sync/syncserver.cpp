@@ -97,6 +97,7 @@ Result<nlohmann::json> SyncServer::hello(const nlohmann::json &request) const
                           {"minProtocol", kMinProtocolVersion},
                           {"serverId", m_log.replicaId().toStdString()},
                           {"serverTime", m_clock()},
+                          {"snapshots", m_snapshots != nullptr},
                           {"limits",
                            {{"pushEvents", m_limits.maxPushEvents},
                             {"pullEvents", m_limits.maxPullEvents},
@@ -439,6 +440,33 @@ Result<nlohmann::json> SyncServer::checksum(const Principal &principal, qint64 s
 Result<qint64> SyncServer::head() const
 {
     return m_log.lastSeq();
+}
+
+void SyncServer::enableSnapshots(const QString &dir, SnapshotSettings settings)
+{
+    m_snapshots = std::make_unique<SnapshotStore>(m_db, m_log, m_registry, dir, settings);
+}
+
+Result<nlohmann::json> SyncServer::snapshotOffer(const Principal &principal,
+                                                 const QString &replicaId)
+{
+    if (!m_snapshots) {
+        return fail(
+            Error::notFound(QStringLiteral("this server makes no snapshots: pull the log")));
+    }
+    if (auto ok = admit(principal, replicaId); !ok) {
+        return fail(ok.error());
+    }
+    return m_snapshots->offer(principal);
+}
+
+Result<SnapshotStore::Part> SyncServer::snapshotPart(const Principal &principal,
+                                                     const QString &name, qint64 offset) const
+{
+    if (!m_snapshots) {
+        return fail(Error::notFound(QStringLiteral("this server makes no snapshots")));
+    }
+    return m_snapshots->part(principal, name, offset);
 }
 
 } // namespace colophon::sync

@@ -16,6 +16,7 @@
 #include "backend/core/error.h"
 #include "backend/events/replication.h"
 #include "sync/syncprotocol.h"
+#include "sync/syncsnapshot.h"
 
 #include <QString>
 #include <functional>
@@ -63,6 +64,15 @@ public:
     // The newest server sequence.
     Result<qint64> head() const;
 
+    // Snapshots for fresh replicas, kept in dir (see syncsnapshot.h).
+    void enableSnapshots(const QString &dir, SnapshotSettings settings = {});
+    bool snapshots() const { return m_snapshots != nullptr; }
+    // The snapshot the replica may start from, once it is admitted; NotFound
+    // when snapshots are off or there is none worth making.
+    Result<nlohmann::json> snapshotOffer(const Principal &principal, const QString &replicaId);
+    Result<SnapshotStore::Part> snapshotPart(const Principal &principal, const QString &name,
+                                             qint64 offset) const;
+
 private:
     Result<nlohmann::json> device(Transaction &tx, const Principal &principal,
                                   const QString &replicaId);
@@ -72,6 +82,7 @@ private:
     const ReplicationRegistry &m_registry;
     SyncLimits m_limits;
     Clock m_clock;
+    std::unique_ptr<SnapshotStore> m_snapshots;
 };
 
 } // namespace sync

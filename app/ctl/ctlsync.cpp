@@ -105,6 +105,12 @@ int addRemote(ServiceHost &host, const QCommandLineParser &parser, const QString
                             .arg((*remote)->server(), describe(report.error())));
     }
     tellRefusals(*report);
+    // The first pull (perhaps from a snapshot) belongs to this sync too.
+    report->pulled += pulled->pulled;
+    report->applied += pulled->applied;
+    report->snapshotSeq = pulled->snapshotSeq;
+    report->snapshotEvents = pulled->snapshotEvents;
+    report->snapshotError = pulled->snapshotError;
     auto account = engine.account();
     printJson({{"server", (*remote)->server().toStdString()},
                {"email", (*remote)->email().toStdString()},

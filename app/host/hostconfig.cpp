@@ -42,6 +42,11 @@ void defineHostConfig(Config &c)
              QStringLiteral("lifetime of an access token"));
     c.define(QStringLiteral("auth.oauth_code_seconds"), T::Integer, QStringLiteral("60"),
              QStringLiteral("lifetime of an OAuth authorization code, sign-in to exchange"));
+    c.define(QStringLiteral("sync.snapshot_min_events"), T::Integer, QStringLiteral("5000"),
+             QStringLiteral("a fresh replica of a server with fewer events pulls the log "
+                            "instead of starting from a snapshot"));
+    c.define(QStringLiteral("sync.snapshot_max_lag_events"), T::Integer, QStringLiteral("20000"),
+             QStringLiteral("a snapshot this many events behind the head is made again"));
     c.define(QStringLiteral("auth.refresh_token_days"), T::Integer, QStringLiteral("30"),
              QStringLiteral("lifetime of a session and its refresh tokens"));
     c.define(QStringLiteral("auth.argon2_ops"), T::Integer, QStringLiteral("0"),

@@ -151,6 +151,13 @@ Result<void> ServiceHost::openServices()
         // The server's log order is the order every replica follows.
         m_log->setServerOrdered(true);
         m_syncServer = std::make_unique<sync::SyncServer>(*m_db, *m_log, m_replication);
+        sync::SnapshotSettings snapshots;
+        snapshots.minEvents =
+            std::max<qint64>(1, m_config.integer(QStringLiteral("sync.snapshot_min_events")));
+        snapshots.maxLagEvents =
+            std::max<qint64>(0, m_config.integer(QStringLiteral("sync.snapshot_max_lag_events")));
+        m_syncServer->enableSnapshots(QDir(m_dataDir).filePath(QStringLiteral("sync/snapshots")),
+                                      snapshots);
     }
     return {};
 }

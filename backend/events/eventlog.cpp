@@ -6,6 +6,7 @@
 #include "backend/db/sqlquery.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 #include <algorithm>
 
 namespace colophon {
@@ -405,6 +406,42 @@ Result<bool> EventLog::storeRemote(Transaction &tx, const Event &in,
         tx.onCommit([listener = m_committed, seq] { listener(seq); });
     }
     return true;
+}
+
+Result<qint64> EventLog::storeSnapshot(Transaction &tx, const QString &schema)
+{
+    static const QRegularExpression identifier(QStringLiteral("^[a-z_][a-z0-9_]*$"));
+    if (!identifier.match(schema).hasMatch()) {
+        return fail(Error::invalid(QStringLiteral("%1 is not a schema name").arg(schema)));
+    }
+    auto stored = tx.execCached(
+        QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, actor_id, "
+                       "replica_id, hlc, server_seq, recorded_at) SELECT id, type, type_version, "
+                       "stream, payload, actor_id, replica_id, hlc, seq, ? FROM %1.event_log "
+                       "ORDER BY seq")
+            .arg(schema),
+        {QDateTime::currentMSecsSinceEpoch()});
+    if (!stored) {
+        return fail(stored.error());
+    }
+    const qint64 count = (*stored)->numRowsAffected();
+    auto newest = tx.execCached(
+        QStringLiteral("SELECT MAX(hlc), (SELECT MAX(seq) FROM main.event_log) FROM %1.event_log")
+            .arg(schema),
+        {});
+    if (!newest) {
+        return fail(newest.error());
+    }
+    if ((*newest)->next()) {
+        if (const auto stamp = Hlc::parse((*newest)->value(0).toString())) {
+            m_clock.update(*stamp);
+        }
+        const qint64 last = (*newest)->value(1).toLongLong();
+        if (m_committed && count > 0) {
+            tx.onCommit([listener = m_committed, last] { listener(last); });
+        }
+    }
+    return count;
 }
 
 Result<std::optional<Event>> EventLog::find(const QUuid &id) const

@@ -89,6 +89,12 @@ public:
     // already, only records serverSeq (if given). True when it was new.
     Result<bool> storeRemote(Transaction &tx, const Event &event,
                              std::optional<qint64> serverSeq = {});
+    // Stores, in tx and in their order, the events of a snapshot attached as
+    // schema (its event_log table is the server's, seq being the server
+    // sequence), and merges their newest stamp into the clock. For a replica
+    // that holds none of them yet; an event already stored fails the whole.
+    // Returns how many were stored.
+    Result<qint64> storeSnapshot(Transaction &tx, const QString &schema);
     // The event with this id, if stored.
     Result<std::optional<Event>> find(const QUuid &id) const;
     // This replica's own events the server has neither acknowledged nor

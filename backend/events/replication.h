@@ -65,6 +65,22 @@ public:
     // Server: whether principal may receive event, given the current state.
     virtual Visibility visibility(Transaction &tx, const Principal &principal,
                                   const Event &event) = 0;
+
+    // Snapshots (sync/syncsnapshot.h): the projection tables holding what
+    // this handler's streams make, each with an SQL expression over its
+    // columns naming a row's stream. A stream's rows are exactly what
+    // apply() of its events makes, so copying the rows of whole streams
+    // equals applying their events.
+    struct SnapshotTable
+    {
+        QString table;
+        QString stream; // e.g. "'content/' || content_id"
+    };
+    virtual std::vector<SnapshotTable> snapshotTables() const = 0;
+
+    // Replica: rows were copied in from a snapshot, past apply(): drop what
+    // is cached of the projections.
+    virtual void snapshotInstalled(Transaction &tx) = 0;
 };
 
 // The handlers of one process, by event type.
@@ -83,6 +99,7 @@ public:
         return nullptr;
     }
     bool replicates(const QString &eventType) const { return handlerFor(eventType) != nullptr; }
+    const std::vector<ReplicationHandler *> &handlers() const { return m_handlers; }
 
 private:
     std::vector<ReplicationHandler *> m_handlers;

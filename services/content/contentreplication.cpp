@@ -237,6 +237,25 @@ Result<void> ContentReplication::reset(Transaction &tx, const QString &stream)
     return ContentProjection::reset(tx, stream);
 }
 
+std::vector<ReplicationHandler::SnapshotTable> ContentReplication::snapshotTables() const
+{
+    // Every table ContentProjection::reset() clears for a stream.
+    const QString item = QStringLiteral("'content/' || content_id");
+    return {{QStringLiteral("content_items"), QStringLiteral("'content/' || id")},
+            {QStringLiteral("content_tags"), item},
+            {QStringLiteral("content_item_categories"), item},
+            {QStringLiteral("content_versions"), item},
+            {QStringLiteral("content_relations"), QStringLiteral("'content/' || from_id")},
+            {QStringLiteral("content_conflicts"), item},
+            {QStringLiteral("content_categories"), QStringLiteral("'category/' || id")}};
+}
+
+void ContentReplication::snapshotInstalled(Transaction &tx)
+{
+    m_service.m_store->contentChanged();
+    tx.onCommit([store = m_service.m_store.get()] { store->contentChanged(); });
+}
+
 Result<std::vector<NewEvent>>
 ContentReplication::validate(Transaction &tx, const Principal &principal, const Event &event)
 {

@@ -29,6 +29,8 @@ public:
     Result<std::vector<NewEvent>> validate(Transaction &tx, const Principal &principal,
                                            const Event &event) override;
     Visibility visibility(Transaction &tx, const Principal &principal, const Event &event) override;
+    std::vector<SnapshotTable> snapshotTables() const override;
+    void snapshotInstalled(Transaction &tx) override;
 
 private:
     Result<std::vector<NewEvent>> validateCreate(Transaction &tx, const Actor &actor,

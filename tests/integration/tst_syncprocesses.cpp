@@ -269,7 +269,11 @@ class SyncProcesses : public QObject
         if (m_adminToken.isEmpty()) {
             args << QStringLiteral("--bootstrap-admin") << kAdminEmail;
         }
-        if (!m_server->start(args, apiTestEnv())) {
+        colophon::test::Env env = apiTestEnv();
+        // Snapshots from the first event: every replica paired after the
+        // first change starts from one, over HTTP.
+        env.append({QStringLiteral("COLOPHON_SYNC_SNAPSHOT_MIN_EVENTS"), QStringLiteral("1")});
+        if (!m_server->start(args, env)) {
             qWarning("%s", qPrintable(m_server->diagnostics()));
             return false;
         }
@@ -584,6 +588,46 @@ private slots:
                                                  "IS NULL AND rejected IS NULL")),
                  0);
         QCOMPARE(projectionOf(dbOf(r)), projectionOf(serverDb));
+    }
+
+    void aFreshReplicaStartsFromTheServersSnapshot()
+    {
+        const QString writer = pair(QStringLiteral("snapshot-writer"), m_editors[0]);
+        QVERIFY(!writer.isEmpty());
+        for (int i = 0; i < 5; ++i) {
+            QVERIFY(!create(writer, QStringLiteral("Snapshot %1").arg(i), QStringLiteral("x\n"))
+                         .isEmpty());
+        }
+        QCOMPARE(sync(writer).exitCode, 0);
+        // Pairing syncs once: that first sync starts from the snapshot.
+        const QString fresh = replicaDir(QStringLiteral("snapshot-fresh"));
+        const Run first =
+            ctl(fresh,
+                {QStringLiteral("remote"), QStringLiteral("add"), m_server->url(),
+                 QStringLiteral("--email"), m_editors[1].email, QStringLiteral("--password-stdin")},
+                m_editors[1].password.toUtf8() + '\n');
+        QVERIFY2(first.exitCode == 0, first.describe().constData());
+        const QJsonObject snapshot = first.json()
+                                         .value(QLatin1String("sync"))
+                                         .toObject()
+                                         .value(QLatin1String("snapshot"))
+                                         .toObject();
+        QVERIFY2(snapshot.value(QLatin1String("seq")).toInteger() > 0, first.out.constData());
+        QVERIFY2(snapshot.value(QLatin1String("events")).toInteger() >= 5, first.out.constData());
+        // Nothing of the download is left behind.
+        QVERIFY(QDir(QDir(fresh).filePath(QStringLiteral("sync")))
+                    .entryList({QStringLiteral("snapshot-*")})
+                    .isEmpty());
+        const Run verified = ctl(fresh, {QStringLiteral("sync"), QStringLiteral("--verify")});
+        QVERIFY2(verified.exitCode == 0, verified.describe().constData());
+        QCOMPARE(projectionOf(dbOf(fresh)), projectionOf(dbOf(m_serverData.path())));
+        // And it goes on by the log: a later change arrives as an event.
+        QVERIFY(!create(writer, QStringLiteral("After"), QStringLiteral("y\n")).isEmpty());
+        QCOMPARE(sync(writer).exitCode, 0);
+        const Run tail = sync(fresh);
+        QVERIFY2(tail.exitCode == 0, tail.describe().constData());
+        QVERIFY(!tail.json().contains(QLatin1String("snapshot")));
+        QCOMPARE(projectionOf(dbOf(fresh)), projectionOf(dbOf(m_serverData.path())));
     }
 
     void killedReplicaAndServerResumeWithNothingLostOrDoubled()

@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QUuid>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <random>
 
@@ -174,6 +175,20 @@ public:
                        [this, who, request] { (void)m_server.pull(who, request); });
     }
 
+    // Snapshots go straight through: their faults are the tests' own.
+    Result<nlohmann::json> snapshotOffer(const Principal &who, const QString &replicaId)
+    {
+        return m_server.snapshotOffer(who, replicaId);
+    }
+    Result<QByteArray> snapshotPart(const Principal &who, const QString &name, qint64 offset)
+    {
+        auto part = m_server.snapshotPart(who, name, offset);
+        if (!part) {
+            return fail(part.error());
+        }
+        return part->data;
+    }
+
     // Delivers one request held back earlier, if any: an old push arriving late.
     void releaseOne()
     {
@@ -240,6 +255,26 @@ public:
     {
         return m_network.pull(m_principal, request);
     }
+    // Snapshots are off unless a test turns them on; onPart may change or
+    // fail what the server sent (a cut, a damaged byte).
+    bool snapshots = false;
+    std::function<Result<QByteArray>(Result<QByteArray>, qint64 offset)> onPart;
+    int offers = 0;
+    int parts = 0;
+    Result<nlohmann::json> snapshotOffer(const QString &replicaId) override
+    {
+        if (!snapshots) {
+            return sync::SyncTransport::snapshotOffer(replicaId);
+        }
+        ++offers;
+        return m_network.snapshotOffer(m_principal, replicaId);
+    }
+    Result<QByteArray> snapshotPart(const QString &name, qint64 offset) override
+    {
+        ++parts;
+        auto part = m_network.snapshotPart(m_principal, name, offset);
+        return onPart ? onPart(std::move(part), offset) : part;
+    }
     Principal &principal() { return m_principal; }
 
 private:
@@ -283,18 +318,40 @@ struct World
         }
     }
 
-    Replica &add(Role role, qint64 offsetMs = 0)
+    // A replica of a new account, or of userId's (another device of theirs).
+    Replica &add(Role role, qint64 offsetMs = 0, const QString &userId = {})
     {
         Replica r;
         r.node = Node::open(dir.filePath(QStringLiteral("replica-%1.db").arg(replicas.size())),
                             &nowMs, offsetMs);
-        r.actor = Actor{QUuid::createUuid().toString(QUuid::WithoutBraces), role, {}};
+        r.actor =
+            Actor{userId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces) : userId,
+                  role,
+                  {}};
         r.link = std::make_unique<Link>(*network, Principal{r.actor.userId, role});
         r.engine = std::make_unique<sync::SyncEngine>(*r.node->db, *r.node->log, r.node->registry,
                                                       *r.link);
+        // Each replica its own download folder: here they share one.
+        r.engine->setSnapshotDir(dir.filePath(QStringLiteral("snapshots-%1").arg(replicas.size())));
         replicas.push_back(std::move(r));
         return replicas.back();
     }
 };
+
+// Every replica syncs, twice round, so what one pushed reaches the others.
+inline Result<sync::SyncReport> syncAll(World &w)
+{
+    sync::SyncReport last;
+    for (int round = 0; round < 2; ++round) {
+        for (Replica &r : w.replicas) {
+            auto done = r.engine->sync();
+            if (!done) {
+                return done;
+            }
+            last = *done;
+        }
+    }
+    return last;
+}
 
 } // namespace syncfixture

@@ -46,21 +46,6 @@ ContentDraft draft(const QString &title, const QString &body = QStringLiteral("a
     return d;
 }
 
-Result<sync::SyncReport> syncAll(World &w)
-{
-    sync::SyncReport last;
-    for (int round = 0; round < 2; ++round) {
-        for (Replica &r : w.replicas) {
-            auto done = r.engine->sync();
-            if (!done) {
-                return done;
-            }
-            last = *done;
-        }
-    }
-    return last;
-}
-
 // A push of the given events as the replica's device would send them.
 nlohmann::json pushOf(const Replica &r, const std::vector<Event> &events, qint64 prev)
 {

@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: MIT
+#include "sync/syncsnapshot.h"
+
+#include "backend/auth/permissions.h"
+#include "backend/db/database.h"
+#include "backend/db/sqlquery.h"
+#include "backend/events/eventlog.h"
+#include "sync/syncprotocol.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <map>
+#include <set>
+#include <zlib.h>
+
+namespace colophon::sync {
+
+namespace {
+
+const QString kSchema = QStringLiteral("snap");
+
+Error ioError(const QString &what, const QFile &file)
+{
+    return Error::internal(
+        QStringLiteral("%1 %2: %3").arg(what, file.fileName(), file.errorString()));
+}
+
+Result<void> run(const QSqlDatabase &db, const QString &sql, const QVariantList &values = {})
+{
+    auto q = execSql(db, sql, values);
+    if (!q) {
+        return fail(q.error());
+    }
+    return {};
+}
+
+// "?, ?, ?" for n values.
+QString marks(qsizetype n)
+{
+    QStringList out;
+    for (qsizetype i = 0; i < n; ++i) {
+        out << QStringLiteral("?");
+    }
+    return out.join(QLatin1String(", "));
+}
+
+// The columns of schema.table, in order.
+Result<QStringList> columnsOf(const QSqlDatabase &db, const QString &schema, const QString &table)
+{
+    auto q = execSql(db, QStringLiteral("PRAGMA %1.table_info(%2)").arg(schema, table));
+    if (!q) {
+        return fail(q.error());
+    }
+    QStringList out;
+    while (q->next()) {
+        out << q->value(1).toString();
+    }
+    if (out.isEmpty()) {
+        return fail(Error::internal(QStringLiteral("no table %1.%2").arg(schema, table)));
+    }
+    return out;
+}
+
+// Makes schema.table as main.table is, without its indexes.
+Result<void> copyTableDefinition(const QSqlDatabase &db, const QString &table)
+{
+    auto sql = queryValue(
+        db, QStringLiteral("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?"),
+        {table});
+    if (!sql) {
+        return fail(sql.error());
+    }
+    QString create = sql->toString();
+    static const QRegularExpression head(QStringLiteral("^CREATE TABLE\\s+\"?(\\w+)\"?"),
+                                         QRegularExpression::CaseInsensitiveOption);
+    const auto match = head.match(create);
+    if (!match.hasMatch() || match.captured(1) != table) {
+        return fail(Error::internal(QStringLiteral("cannot read the definition of %1").arg(table)));
+    }
+    create.replace(0, match.capturedLength(),
+                   QStringLiteral("CREATE TABLE %1.%2").arg(kSchema, table));
+    return run(db, create);
+}
+
+// The distinct tables of the handlers' snapshots.
+std::vector<std::pair<ReplicationHandler *, ReplicationHandler::SnapshotTable>>
+tablesOf(const ReplicationRegistry &registry)
+{
+    std::vector<std::pair<ReplicationHandler *, ReplicationHandler::SnapshotTable>> out;
+    std::set<QString> seen;
+    for (ReplicationHandler *h : registry.handlers()) {
+        for (auto &t : h->snapshotTables()) {
+            if (seen.insert(t.table).second) {
+                out.emplace_back(h, t);
+            }
+        }
+    }
+    return out;
+}
+
+// The SQLite file at path, attached as kSchema to this thread's connection
+// while the guard lives. ATTACH and DETACH cannot run inside a transaction.
+class Attachment final
+{
+public:
+    static Result<std::unique_ptr<Attachment>> open(Database &db, const QString &path)
+    {
+        if (auto ok = run(db.connection(), QStringLiteral("ATTACH DATABASE ? AS %1").arg(kSchema),
+                          {path});
+            !ok) {
+            return fail(ok.error());
+        }
+        return std::unique_ptr<Attachment>(new Attachment(db));
+    }
+    ~Attachment()
+    {
+        (void)run(m_db.connection(), QStringLiteral("DETACH DATABASE %1").arg(kSchema));
+    }
+    Attachment(const Attachment &) = delete;
+    Attachment &operator=(const Attachment &) = delete;
+
+private:
+    explicit Attachment(Database &db) : m_db(db) {}
+    Database &m_db;
+};
+
+Result<void> zlibFailure(const char *what, int code)
+{
+    return fail(
+        Error::internal(QStringLiteral("%1 failed (zlib %2)").arg(QLatin1String(what)).arg(code)));
+}
+
+constexpr qint64 kBuffer = 256 * 1024;
+
+Result<void> openBoth(QFile &in, QFile &out)
+{
+    if (!in.open(QIODevice::ReadOnly)) {
+        return fail(ioError(QStringLiteral("cannot read"), in));
+    }
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return fail(ioError(QStringLiteral("cannot write"), out));
+    }
+    return {};
+}
+
+} // namespace
+
+SnapshotStore::SnapshotStore(Database &db, EventLog &log, const ReplicationRegistry &registry,
+                             QString dir, SnapshotSettings settings)
+    : m_db(db), m_log(log), m_registry(registry), m_dir(std::move(dir)), m_settings(settings)
+{
+}
+
+QString SnapshotStore::viewOf(const Principal &principal) const
+{
+    // Accounts that see every event share one view; any other sees its own.
+    if (isAllowed(principal.role, Action::ContentReadAllDrafts)) {
+        return QStringLiteral("all");
+    }
+    const QByteArray hash =
+        QCryptographicHash::hash(principal.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
+    return QStringLiteral("u%1-%2").arg(QString::fromLatin1(hash.left(16)),
+                                        roleName(principal.role).toLower());
+}
+
+nlohmann::json SnapshotStore::describe(const QString &name, qint64 seq, const QString &path) const
+{
+    QFile sum(path + QStringLiteral(".sha256"));
+    const QString sha =
+        sum.open(QIODevice::ReadOnly) ? QString::fromLatin1(sum.readAll().trimmed()) : QString();
+    return {{"name", name.toStdString()},  {"seq", seq},         {"size", QFileInfo(path).size()},
+            {"sha256", sha.toStdString()}, {"encoding", "gzip"}, {"format", "sqlite3"}};
+}
+
+Result<nlohmann::json> SnapshotStore::offer(const Principal &principal)
+{
+    if (m_db.dialect().name() != QLatin1String("sqlite")) {
+        return fail(
+            Error::notFound(QStringLiteral("this server keeps no snapshots on %1: pull the log")
+                                .arg(m_db.dialect().name())));
+    }
+    auto head = m_log.lastSeq();
+    if (!head) {
+        return fail(head.error());
+    }
+    if (*head < m_settings.minEvents) {
+        return fail(Error::notFound(
+            QStringLiteral("the log holds %1 events, fewer than a snapshot is made for: pull it")
+                .arg(*head)));
+    }
+    const QString view = viewOf(principal);
+    std::lock_guard lock(m_mutex);
+    qint64 newest = -1;
+    const QString prefix = view + QLatin1Char('-');
+    for (const QString &file : QDir(m_dir).entryList({prefix + QStringLiteral("*.db.gz")})) {
+        bool ok = false;
+        const qint64 seq = file.mid(prefix.size()).chopped(6).toLongLong(&ok);
+        if (ok) {
+            newest = std::max(newest, seq);
+        }
+    }
+    // Reused while the events after it are few: at most maxLagEvents, and
+    // no more than it holds (a young log grows fast).
+    if (newest >= 0 && *head - newest <= std::min(m_settings.maxLagEvents, newest)) {
+        const QString name = prefix + QString::number(newest);
+        return describe(name, newest, m_dir + QLatin1Char('/') + name + QStringLiteral(".db.gz"));
+    }
+    return make(principal, view);
+}
+
+Result<nlohmann::json> SnapshotStore::make(const Principal &principal, const QString &view)
+{
+    if (!QDir().mkpath(m_dir)) {
+        return fail(Error::internal(QStringLiteral("cannot make %1").arg(m_dir)));
+    }
+    const QString building = m_dir + QLatin1Char('/') + view + QStringLiteral(".building");
+    QFile::remove(building);
+    const bool everything = view == QLatin1String("all");
+    Result<qint64> seq = qint64(0);
+    {
+        auto attached = Attachment::open(m_db, building);
+        if (!attached) {
+            return fail(attached.error());
+        }
+        const QSqlDatabase db = m_db.connection();
+        for (const char *pragma : {"page_size=8192", "journal_mode=OFF", "synchronous=OFF"}) {
+            if (auto ok =
+                    run(db, QStringLiteral("PRAGMA %1.%2").arg(kSchema, QLatin1String(pragma)));
+                !ok) {
+                return fail(ok.error());
+            }
+        }
+        if (everything) {
+            // A read of the log: writers go on meanwhile.
+            if (auto ok = run(db, QStringLiteral("BEGIN")); !ok) {
+                return fail(ok.error());
+            }
+            seq = fill(principal, nullptr);
+            if (auto ok = run(db, seq ? QStringLiteral("COMMIT") : QStringLiteral("ROLLBACK"));
+                !ok && seq) {
+                seq = fail(ok.error());
+            }
+        } else {
+            // Visibility is decided as a pull decides it, in a transaction.
+            seq = m_db.transact([&](Transaction &tx) { return fill(principal, &tx); });
+        }
+    }
+    if (!seq) {
+        QFile::remove(building);
+        return fail(seq.error());
+    }
+    const QString name = view + QLatin1Char('-') + QString::number(*seq);
+    const QString path = m_dir + QLatin1Char('/') + name + QStringLiteral(".db.gz");
+    auto zipped = gzipFile(building, path + QStringLiteral(".part"));
+    QFile::remove(building);
+    if (!zipped) {
+        return fail(zipped.error());
+    }
+    auto sha = fileSha256(path + QStringLiteral(".part"));
+    if (!sha) {
+        return fail(sha.error());
+    }
+    QFile sum(path + QStringLiteral(".sha256"));
+    if (!sum.open(QIODevice::WriteOnly | QIODevice::Truncate) || sum.write(sha->toLatin1()) < 0) {
+        return fail(ioError(QStringLiteral("cannot write"), sum));
+    }
+    sum.close();
+    QFile::remove(path);
+    if (!QFile::rename(path + QStringLiteral(".part"), path)) {
+        return fail(Error::internal(QStringLiteral("cannot name the snapshot %1").arg(path)));
+    }
+    // The older snapshots of this view: a download of one starts over.
+    const QString prefix = view + QLatin1Char('-');
+    for (const QString &file : QDir(m_dir).entryList({prefix + QStringLiteral("*")})) {
+        if (!file.startsWith(name + QLatin1Char('.'))) {
+            QFile::remove(m_dir + QLatin1Char('/') + file);
+        }
+    }
+    return describe(name, *seq, path);
+}
+
+Result<qint64> SnapshotStore::fill(const Principal &principal, Transaction *tx)
+{
+    const bool everything = tx == nullptr;
+    const QSqlDatabase db = m_db.connection();
+    auto head = queryValue(db, QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM main.event_log"));
+    if (!head) {
+        return fail(head.error());
+    }
+    const qint64 seq = head->toLongLong();
+    QVariantList types;
+    {
+        auto q = execSql(db, QStringLiteral("SELECT DISTINCT type FROM main.event_log"));
+        if (!q) {
+            return fail(q.error());
+        }
+        while (q->next()) {
+            if (m_registry.replicates(q->value(0).toString())) {
+                types << q->value(0).toString();
+            }
+        }
+    }
+    const auto tables = tablesOf(m_registry);
+    if (auto ok = copyTableDefinition(db, QStringLiteral("event_log")); !ok) {
+        return fail(ok.error());
+    }
+    for (const auto &[handler, table] : tables) {
+        if (auto ok = copyTableDefinition(db, table.table); !ok) {
+            return fail(ok.error());
+        }
+    }
+    for (const QString &sql :
+         {QStringLiteral("CREATE TABLE %1.snapshot_streams (stream TEXT PRIMARY KEY)"),
+          QStringLiteral("CREATE TABLE %1.snapshot_info (key TEXT PRIMARY KEY, value TEXT NOT "
+                         "NULL)")}) {
+        if (auto ok = run(db, sql.arg(kSchema)); !ok) {
+            return fail(ok.error());
+        }
+    }
+    if (types.isEmpty()) {
+        types << QString(); // no event replicates: an empty snapshot
+    }
+    QVariantList bound{seq};
+    bound << types;
+    if (everything) {
+        if (auto ok = run(db,
+                          QStringLiteral("INSERT INTO %1.event_log SELECT * FROM main.event_log "
+                                         "WHERE seq <= ? AND type IN (%2) ORDER BY seq")
+                              .arg(kSchema, marks(types.size())),
+                          bound);
+            !ok) {
+            return fail(ok.error());
+        }
+        if (auto ok = run(db, QStringLiteral("INSERT INTO %1.snapshot_streams SELECT DISTINCT "
+                                             "stream FROM %1.event_log")
+                                  .arg(kSchema));
+            !ok) {
+            return fail(ok.error());
+        }
+        for (const auto &[handler, table] : tables) {
+            if (auto ok = run(db, QStringLiteral("INSERT INTO %1.%2 SELECT * FROM main.%2")
+                                      .arg(kSchema, table.table));
+                !ok) {
+                return fail(ok.error());
+            }
+        }
+    } else {
+        // What a pull from 0 would send, event by event, and which streams
+        // it sends whole.
+        std::map<qint64, QString> picked; // seq -> stream
+        std::map<QString, qint64> total;  // replicated events per stream
+        for (qint64 after = 0; after < seq;) {
+            auto page = m_log.readAfter(after, 1000);
+            if (!page) {
+                return fail(page.error());
+            }
+            if (page->empty()) {
+                break;
+            }
+            for (const Event &e : *page) {
+                after = e.localSeq;
+                if (e.localSeq > seq) {
+                    break;
+                }
+                ReplicationHandler *handler = m_registry.handlerFor(e.type);
+                if (!handler) {
+                    continue;
+                }
+                ++total[e.stream];
+                const Visibility seen = handler->visibility(*tx, principal, e);
+                if (seen == Visibility::Hidden) {
+                    continue;
+                }
+                picked.emplace(e.localSeq, e.stream);
+                if (seen == Visibility::VisibleWithHistory) {
+                    auto history = m_log.readStream(*tx, e.stream);
+                    if (!history) {
+                        return fail(history.error());
+                    }
+                    for (const Event &earlier : *history) {
+                        if (earlier.localSeq < e.localSeq) {
+                            picked.emplace(earlier.localSeq, earlier.stream);
+                        }
+                    }
+                }
+            }
+        }
+        std::map<QString, qint64> shown;
+        for (const auto &[s, stream] : picked) {
+            ++shown[stream];
+        }
+        QSqlQuery pick(db);
+        pick.prepare(QStringLiteral("INSERT INTO %1.event_log SELECT * FROM main.event_log WHERE "
+                                    "seq = ?")
+                         .arg(kSchema));
+        for (const auto &[s, stream] : picked) {
+            pick.addBindValue(s);
+            if (!pick.exec()) {
+                return fail(Error::internal(pick.lastError().text()));
+            }
+        }
+        QSqlQuery whole(db);
+        whole.prepare(QStringLiteral("INSERT INTO %1.snapshot_streams VALUES (?)").arg(kSchema));
+        for (const auto &[stream, count] : shown) {
+            if (total[stream] != count) {
+                continue;
+            }
+            whole.addBindValue(stream);
+            if (!whole.exec()) {
+                return fail(Error::internal(whole.lastError().text()));
+            }
+        }
+        pick.finish();
+        whole.finish();
+        for (const auto &[handler, table] : tables) {
+            if (auto ok = run(db, QStringLiteral("INSERT INTO %1.%2 SELECT * FROM main.%2 WHERE "
+                                                 "%3 IN (SELECT stream FROM %1.snapshot_streams)")
+                                      .arg(kSchema, table.table, table.stream));
+                !ok) {
+                return fail(ok.error());
+            }
+        }
+    }
+    for (const auto &[key, value] :
+         {std::pair{QStringLiteral("seq"), QString::number(seq)},
+          std::pair{QStringLiteral("protocol"), QString::number(kProtocolVersion)},
+          std::pair{QStringLiteral("madeAt"),
+                    QString::number(QDateTime::currentMSecsSinceEpoch())}}) {
+        if (auto ok =
+                run(db, QStringLiteral("INSERT INTO %1.snapshot_info VALUES (?, ?)").arg(kSchema),
+                    {key, value});
+            !ok) {
+            return fail(ok.error());
+        }
+    }
+    return seq;
+}
+
+Result<SnapshotStore::Part> SnapshotStore::part(const Principal &principal, const QString &name,
+                                                qint64 offset) const
+{
+    static const QRegularExpression shape(QStringLiteral("^[a-z0-9-]+-[0-9]+$"));
+    const QString prefix = viewOf(principal) + QLatin1Char('-');
+    bool numbered = false;
+    (void)name.mid(prefix.size()).toLongLong(&numbered);
+    if (!shape.match(name).hasMatch() || !name.startsWith(prefix) || !numbered) {
+        return fail(Error::notFound(QStringLiteral("no such snapshot for this account")));
+    }
+    QFile file(m_dir + QLatin1Char('/') + name + QStringLiteral(".db.gz"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return fail(Error::notFound(
+            QStringLiteral("the snapshot %1 is gone (a newer one was made): ask again").arg(name)));
+    }
+    Part part;
+    part.total = file.size();
+    if (offset < 0 || offset > part.total) {
+        return fail(
+            Error::invalid(QStringLiteral("the offset %1 is outside the snapshot's %2 bytes")
+                               .arg(offset)
+                               .arg(part.total),
+                           QStringLiteral("Range")));
+    }
+    if (!file.seek(offset)) {
+        return fail(ioError(QStringLiteral("cannot read"), file));
+    }
+    part.data = file.read(std::min(m_settings.partBytes, part.total - offset));
+    return part;
+}
+
+namespace {
+
+// The indexes of main.table that can be dropped (not those of its keys),
+// as name and definition.
+Result<std::vector<std::pair<QString, QString>>> indexesOf(const QSqlDatabase &db,
+                                                           const QString &table)
+{
+    auto q = execSql(db,
+                     QStringLiteral("SELECT name, sql FROM main.sqlite_master WHERE type = "
+                                    "'index' AND tbl_name = ? AND sql IS NOT NULL"),
+                     {table});
+    if (!q) {
+        return fail(q.error());
+    }
+    std::vector<std::pair<QString, QString>> out;
+    while (q->next()) {
+        out.emplace_back(q->value(0).toString(), q->value(1).toString());
+    }
+    return out;
+}
+
+Result<qint64> installSnapshot(Database &db, Transaction &tx, EventLog &log,
+                               const ReplicationRegistry &registry)
+{
+    const QSqlDatabase conn = db.connection();
+    const auto tables = tablesOf(registry);
+    // A bulk load: the tables' own indexes are dropped and made again after,
+    // in one sorted pass each, rather than updated a row at a time.
+    std::vector<std::pair<QString, QString>> indexes;
+    QStringList names{QStringLiteral("event_log")};
+    for (const auto &[handler, table] : tables) {
+        names << table.table;
+    }
+    for (const QString &table : names) {
+        auto found = indexesOf(conn, table);
+        if (!found) {
+            return fail(found.error());
+        }
+        indexes.insert(indexes.end(), found->begin(), found->end());
+    }
+    for (const auto &[name, sql] : indexes) {
+        if (auto ok = run(conn, QStringLiteral("DROP INDEX main.%1").arg(name)); !ok) {
+            return fail(ok.error());
+        }
+    }
+    auto stored = log.storeSnapshot(tx, kSchema);
+    if (!stored) {
+        return fail(stored.error());
+    }
+    std::set<ReplicationHandler *> touched;
+    for (const auto &[handler, table] : tables) {
+        QStringList shared;
+        QStringList key;
+        {
+            auto here =
+                execSql(conn, QStringLiteral("PRAGMA main.table_info(%1)").arg(table.table));
+            auto there = columnsOf(conn, kSchema, table.table);
+            if (!here || !there) {
+                return fail(here ? there.error() : here.error());
+            }
+            while (here->next()) {
+                const QString column = here->value(1).toString();
+                if (there->contains(column)) {
+                    shared << column;
+                }
+                if (here->value(5).toInt() > 0) {
+                    key << column;
+                }
+            }
+        }
+        // In key order, so the key's own index grows at its end.
+        const QString list = shared.join(QLatin1String(", "));
+        const QString order = key.isEmpty()
+                                  ? QString()
+                                  : QStringLiteral(" ORDER BY ") + key.join(QLatin1String(", "));
+        if (auto ok = run(conn, QStringLiteral("INSERT INTO main.%1 (%2) SELECT %2 FROM %3.%1%4")
+                                    .arg(table.table, list, kSchema, order));
+            !ok) {
+            return fail(ok.error());
+        }
+        touched.insert(handler);
+    }
+    for (const auto &[name, sql] : indexes) {
+        if (auto ok = run(conn, sql); !ok) {
+            return fail(ok.error());
+        }
+    }
+    for (ReplicationHandler *h : touched) {
+        h->snapshotInstalled(tx);
+    }
+    // The events of streams the snapshot holds only in part: applied as pulled.
+    QStringList partial;
+    {
+        auto q = execSql(conn, QStringLiteral("SELECT id FROM %1.event_log WHERE stream NOT IN "
+                                              "(SELECT stream FROM %1.snapshot_streams) ORDER BY "
+                                              "seq")
+                                   .arg(kSchema));
+        if (!q) {
+            return fail(q.error());
+        }
+        while (q->next()) {
+            partial << q->value(0).toString();
+        }
+    }
+    for (const QString &id : partial) {
+        auto e = log.find(QUuid::fromString(id));
+        if (!e || !e->has_value()) {
+            return fail(e ? Error::internal(QStringLiteral("event %1 was not stored").arg(id))
+                          : e.error());
+        }
+        if (ReplicationHandler *h = registry.handlerFor((*e)->type)) {
+            if (auto ok = h->apply(tx, **e); !ok) {
+                return fail(ok.error());
+            }
+        }
+    }
+    return *stored;
+}
+
+} // namespace
+
+Result<qint64> installSnapshotFile(Database &db, EventLog &log, const ReplicationRegistry &registry,
+                                   const QString &path,
+                                   const std::function<Result<void>(Transaction &)> &alongside)
+{
+    auto attached = Attachment::open(db, path);
+    if (!attached) {
+        return fail(attached.error());
+    }
+    return db.transact([&](Transaction &tx) -> Result<qint64> {
+        auto count = installSnapshot(db, tx, log, registry);
+        if (!count) {
+            return fail(count.error());
+        }
+        if (auto ok = alongside(tx); !ok) {
+            return fail(ok.error());
+        }
+        return *count;
+    });
+}
+
+Result<qint64> snapshotSeq(Database &db, const QString &path)
+{
+    auto attached = Attachment::open(db, path);
+    if (!attached) {
+        return fail(attached.error());
+    }
+    auto v = queryValue(
+        db.connection(),
+        QStringLiteral("SELECT value FROM %1.snapshot_info WHERE key = 'seq'").arg(kSchema));
+    if (!v) {
+        return fail(v.error());
+    }
+    bool ok = false;
+    const qint64 seq = v->toString().toLongLong(&ok);
+    if (!ok) {
+        return fail(Error::invalid(QStringLiteral("the snapshot names no sequence")));
+    }
+    return seq;
+}
+
+Result<void> gzipFile(const QString &from, const QString &to)
+{
+    QFile in(from);
+    QFile out(to);
+    if (auto opened = openBoth(in, out); !opened) {
+        return opened;
+    }
+    z_stream zs{};
+    // Level 1: most of the size for a fraction of the time of the default.
+    if (const int rc = deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+        rc != Z_OK) {
+        return zlibFailure("deflateInit2", rc);
+    }
+    const auto cleanup = qScopeGuard([&] { deflateEnd(&zs); });
+    QByteArray input;
+    QByteArray output(kBuffer, Qt::Uninitialized);
+    int rc = Z_OK;
+    do {
+        input = in.read(kBuffer);
+        const int flush = in.atEnd() ? Z_FINISH : Z_NO_FLUSH;
+        zs.next_in = reinterpret_cast<Bytef *>(input.data());
+        zs.avail_in = static_cast<uInt>(input.size());
+        do {
+            zs.next_out = reinterpret_cast<Bytef *>(output.data());
+            zs.avail_out = static_cast<uInt>(output.size());
+            rc = deflate(&zs, flush);
+            if (rc == Z_STREAM_ERROR) {
+                return zlibFailure("deflate", rc);
+            }
+            const qint64 have = output.size() - zs.avail_out;
+            if (out.write(output.constData(), have) != have) {
+                return fail(ioError(QStringLiteral("cannot write"), out));
+            }
+        } while (zs.avail_out == 0);
+    } while (rc != Z_STREAM_END);
+    if (!out.flush()) {
+        return fail(ioError(QStringLiteral("cannot write"), out));
+    }
+    return {};
+}
+
+Result<void> gunzipFile(const QString &from, const QString &to)
+{
+    QFile in(from);
+    QFile out(to);
+    if (auto opened = openBoth(in, out); !opened) {
+        return opened;
+    }
+    z_stream zs{};
+    if (const int rc = inflateInit2(&zs, 15 + 16); rc != Z_OK) {
+        return zlibFailure("inflateInit2", rc);
+    }
+    const auto cleanup = qScopeGuard([&] { inflateEnd(&zs); });
+    QByteArray output(kBuffer, Qt::Uninitialized);
+    int rc = Z_OK;
+    while (rc != Z_STREAM_END) {
+        QByteArray input = in.read(kBuffer);
+        if (input.isEmpty()) {
+            return fail(Error::invalid(QStringLiteral("the snapshot %1 is cut short").arg(from)));
+        }
+        zs.next_in = reinterpret_cast<Bytef *>(input.data());
+        zs.avail_in = static_cast<uInt>(input.size());
+        do {
+            zs.next_out = reinterpret_cast<Bytef *>(output.data());
+            zs.avail_out = static_cast<uInt>(output.size());
+            rc = inflate(&zs, Z_NO_FLUSH);
+            if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+                return fail(Error::invalid(
+                    QStringLiteral("the snapshot %1 is damaged (zlib %2)").arg(from).arg(rc)));
+            }
+            const qint64 have = output.size() - zs.avail_out;
+            if (out.write(output.constData(), have) != have) {
+                return fail(ioError(QStringLiteral("cannot write"), out));
+            }
+        } while (zs.avail_out == 0 && rc != Z_STREAM_END);
+    }
+    if (!out.flush()) {
+        return fail(ioError(QStringLiteral("cannot write"), out));
+    }
+    return {};
+}
+
+Result<QString> fileSha256(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return fail(ioError(QStringLiteral("cannot read"), file));
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&file)) {
+        return fail(ioError(QStringLiteral("cannot read"), file));
+    }
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+} // namespace colophon::sync

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: MIT
+// Snapshots (sync/syncsnapshot.h) over an in-process server and replicas on
+// real SQLite files: a fresh replica that starts from one holds exactly what
+// a replica that pulled every event holds, for an editor and for a creator
+// (who never receives another creator's drafts); a cut download resumes, a
+// damaged one is fetched again, a replaced one is asked again; a replica
+// that already holds replicated events never takes one.
+
+#include "tests/sync/syncfixture.h"
+
+#include <QTest>
+
+using namespace colophon;
+using namespace syncfixture;
+
+class SyncSnapshot : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void anEditorsSnapshotEqualsPullingTheLog();
+    void aCreatorsSnapshotHoldsOnlyWhatTheCreatorMaySee();
+    void aCutDownloadResumesWhereItStopped();
+    void aDamagedDownloadIsFetchedAgain();
+    void aSnapshotReplacedMidDownloadIsAskedAgain();
+    void aReplicaHoldingEventsNeverTakesASnapshot();
+    void aSnapshotOfAnotherViewIsRefused();
+    void aShortLogIsPulledNotSnapshotted();
+};
+
+namespace {
+
+ContentDraft draft(const QString &title, const QStringList &tags = {})
+{
+    ContentDraft d;
+    d.title = title;
+    d.body = QStringLiteral("first line\nsecond line\n");
+    d.tags = tags;
+    return d;
+}
+
+// The ids of every replicated event a replica holds, sorted.
+QStringList eventIds(const Replica &r)
+{
+    QStringList ids;
+    auto q = execSql(r.node->db->connection(),
+                     QStringLiteral("SELECT id FROM event_log WHERE server_seq > 0 ORDER BY id"));
+    while (q && q->next()) {
+        ids << q->value(0).toString();
+    }
+    return ids;
+}
+
+// A server with snapshots from the first event, and content by two creators
+// and an editor: drafts, published items with tags and edits, an item
+// published then archived, a category, a relation, a deleted item.
+struct Seeded
+{
+    World w{11};
+    Replica *alice = nullptr;
+    Replica *bob = nullptr;
+    Replica *editor = nullptr;
+    QString aliceDraft;
+    QString published;
+    QString withdrawn;
+
+    explicit Seeded(sync::SnapshotSettings settings = {1, 20000, 8 * 1024 * 1024})
+    {
+        w.sync->enableSnapshots(w.dir.filePath(QStringLiteral("server-snapshots")), settings);
+        alice = &w.add(Role::Creator);
+        bob = &w.add(Role::Creator);
+        editor = &w.add(Role::Editor);
+    }
+
+    bool seed()
+    {
+        ContentService &a = *alice->node->content;
+        auto secret = a.create(alice->actor, draft(QStringLiteral("Alice's draft"), {"secret"}));
+        auto pub = a.create(alice->actor, draft(QStringLiteral("To publish"), {"news", "tech"}));
+        auto gone = a.create(alice->actor, draft(QStringLiteral("Withdrawn later")));
+        auto deleted = bob->node->content->create(bob->actor, draft(QStringLiteral("Bob's")));
+        if (!secret || !pub || !gone || !deleted || !syncAll(w)) {
+            return false;
+        }
+        aliceDraft = secret->id;
+        published = pub->id;
+        withdrawn = gone->id;
+        ContentService &e = *editor->node->content;
+        ContentChange publish;
+        publish.status = ContentStatus::Published;
+        ContentChange edit;
+        edit.body = QStringLiteral("first line\nsecond line, edited\n");
+        edit.tags = QStringList{QStringLiteral("news"), QStringLiteral("edited")};
+        ContentChange archive;
+        archive.status = ContentStatus::Archived;
+        auto category = e.createCategory(editor->actor, {QStringLiteral("Essays"), {}, {}, {}});
+        if (!e.update(editor->actor, published, publish) ||
+            !e.update(editor->actor, published, edit) ||
+            !e.update(editor->actor, withdrawn, publish) || !category) {
+            return false;
+        }
+        ContentChange filed;
+        filed.categories = QStringList{category->id};
+        if (!e.update(editor->actor, published, filed) ||
+            !e.link(editor->actor, published, QStringLiteral("related"), withdrawn) ||
+            !syncAll(w) || !e.update(editor->actor, withdrawn, archive) ||
+            !bob->node->content->remove(bob->actor, deleted->id)) {
+            return false;
+        }
+        return bool(syncAll(w));
+    }
+};
+
+} // namespace
+
+void SyncSnapshot::anEditorsSnapshotEqualsPullingTheLog()
+{
+    Seeded s;
+    QVERIFY(s.seed());
+    Replica &fromSnapshot = s.w.add(Role::Editor);
+    fromSnapshot.link->snapshots = true;
+    Replica &pulled = s.w.add(Role::Editor);
+    auto first = fromSnapshot.engine->sync();
+    QVERIFY2(first, qPrintable(why(first)));
+    QVERIFY(first->snapshotSeq > 0);
+    QVERIFY(first->snapshotError.isEmpty());
+    QCOMPARE(first->snapshotEvents, qint64(eventIds(*s.editor).size()));
+    QVERIFY(pulled.engine->sync());
+    QCOMPARE(pulled.engine->sync()->snapshotSeq, qint64(0));
+
+    QCOMPARE(fromSnapshot.node->projection(), pulled.node->projection());
+    QCOMPARE(fromSnapshot.node->projection(), s.editor->node->projection());
+    QCOMPARE(eventIds(fromSnapshot), eventIds(pulled));
+    auto verified = fromSnapshot.engine->verify();
+    QVERIFY2(verified, qPrintable(why(verified)));
+    QVERIFY(verified->comparable && verified->same);
+    // The listing cache saw the copied rows.
+    auto listed = fromSnapshot.node->content->list(fromSnapshot.actor, {});
+    QVERIFY2(listed, qPrintable(why(listed)));
+    QCOMPARE(listed->total, pulled.node->content->list(pulled.actor, {})->total);
+    QVERIFY(!QDir(s.w.dir.path()).entryList({QStringLiteral("*.building")}).size());
+
+    // After it, the log is tailed: an edit made elsewhere arrives, and one
+    // made here goes out, on the rows the snapshot brought.
+    ContentChange retitle;
+    retitle.title = QStringLiteral("Retitled after the snapshot");
+    QVERIFY(s.editor->node->content->update(s.editor->actor, s.published, retitle));
+    ContentChange tagged;
+    tagged.tags = QStringList{QStringLiteral("news"), QStringLiteral("from-the-snapshot")};
+    QVERIFY(fromSnapshot.node->content->update(fromSnapshot.actor, s.published, tagged));
+    QVERIFY(syncAll(s.w));
+    QCOMPARE(fromSnapshot.node->projection(), s.editor->node->projection());
+    QCOMPARE(pulled.node->projection(), s.editor->node->projection());
+    auto item = fromSnapshot.node->content->get(fromSnapshot.actor, s.published);
+    QVERIFY(item);
+    QCOMPARE(item->title, QStringLiteral("Retitled after the snapshot"));
+    QVERIFY(item->tags.contains(QStringLiteral("from-the-snapshot")));
+}
+
+void SyncSnapshot::aCreatorsSnapshotHoldsOnlyWhatTheCreatorMaySee()
+{
+    Seeded s;
+    QVERIFY(s.seed());
+    // Bob's second and third devices: one from a snapshot, one pulling.
+    Replica &fromSnapshot = s.w.add(Role::Creator, 0, s.bob->actor.userId);
+    fromSnapshot.link->snapshots = true;
+    Replica &pulled = s.w.add(Role::Creator, 0, s.bob->actor.userId);
+    auto first = fromSnapshot.engine->sync();
+    QVERIFY2(first, qPrintable(why(first)));
+    QVERIFY(first->snapshotSeq > 0);
+    QVERIFY(pulled.engine->sync());
+
+    QCOMPARE(eventIds(fromSnapshot), eventIds(pulled));
+    QCOMPARE(fromSnapshot.node->projection(), pulled.node->projection());
+    // Never Alice's draft, not even an event of it.
+    QVERIFY(!fromSnapshot.node->items().contains(s.aliceDraft));
+    auto leaked = execSql(fromSnapshot.node->db->connection(),
+                          QStringLiteral("SELECT COUNT(*) FROM event_log WHERE stream = ?"),
+                          {QStringLiteral("content/") + s.aliceDraft});
+    QVERIFY(leaked && leaked->next());
+    QCOMPARE(leaked->value(0).toInt(), 0);
+    // The published item whole, with its history.
+    auto item = fromSnapshot.node->content->get(fromSnapshot.actor, s.published);
+    QVERIFY2(item, qPrintable(why(item)));
+    QCOMPARE(item->body, QStringLiteral("first line\nsecond line, edited\n"));
+    auto versions = execSql(fromSnapshot.node->db->connection(),
+                            QStringLiteral("SELECT COUNT(*) FROM content_versions WHERE "
+                                           "content_id = ?"),
+                            {s.published});
+    QVERIFY(versions && versions->next());
+    QCOMPARE(versions->value(0).toInt(), 4); // created, published, edited, filed
+}
+
+void SyncSnapshot::aCutDownloadResumesWhereItStopped()
+{
+    Seeded s({1, 20000, 1024}); // 1 KiB parts: many of them
+    QVERIFY(s.seed());
+    Replica &fresh = s.w.add(Role::Editor);
+    fresh.link->snapshots = true;
+    int served = 0;
+    fresh.link->onPart = [&](Result<QByteArray> part, qint64) -> Result<QByteArray> {
+        if (++served == 3) {
+            return fail(Error{ErrorCode::Unavailable, QStringLiteral("connection cut"), {}});
+        }
+        return part;
+    };
+    auto cut = fresh.engine->sync();
+    QVERIFY(!cut);
+    QCOMPARE(cut.error().code, ErrorCode::Unavailable);
+    QCOMPARE(fresh.engine->cursor().value_or(-1), qint64(0));
+    QVERIFY(eventIds(fresh).isEmpty());
+
+    std::vector<qint64> offsets;
+    fresh.link->onPart = [&](Result<QByteArray> part, qint64 offset) {
+        offsets.push_back(offset);
+        return part;
+    };
+    auto resumed = fresh.engine->sync();
+    QVERIFY2(resumed, qPrintable(why(resumed)));
+    QVERIFY(resumed->snapshotSeq > 0);
+    QVERIFY(!offsets.empty());
+    QCOMPARE(offsets.front(), qint64(2 * 1024)); // the two parts that arrived were kept
+    QCOMPARE(fresh.node->projection(), s.editor->node->projection());
+}
+
+void SyncSnapshot::aDamagedDownloadIsFetchedAgain()
+{
+    Seeded s;
+    QVERIFY(s.seed());
+    Replica &fresh = s.w.add(Role::Editor);
+    fresh.link->snapshots = true;
+    fresh.link->onPart = [](Result<QByteArray> part, qint64) {
+        if (part && part->size() > 100) {
+            (*part)[100] = char((*part)[100] ^ 0x5a);
+        }
+        return part;
+    };
+    auto damaged = fresh.engine->sync();
+    QVERIFY(!damaged);
+    QVERIFY2(damaged.error().message.contains(QLatin1String("damaged")),
+             qPrintable(damaged.error().message));
+    QVERIFY(eventIds(fresh).isEmpty());
+    fresh.link->onPart = {};
+    auto again = fresh.engine->sync();
+    QVERIFY2(again, qPrintable(why(again)));
+    QVERIFY(again->snapshotSeq > 0);
+    QCOMPARE(fresh.node->projection(), s.editor->node->projection());
+}
+
+void SyncSnapshot::aSnapshotReplacedMidDownloadIsAskedAgain()
+{
+    Seeded s({1, 0, 1024}); // made again whenever the log has moved on
+    QVERIFY(s.seed());
+    Replica &fresh = s.w.add(Role::Editor);
+    fresh.link->snapshots = true;
+    bool replaced = false;
+    fresh.link->onPart = [&](Result<QByteArray> part, qint64 offset) -> Result<QByteArray> {
+        if (offset > 0 && !replaced) {
+            // Meanwhile the server moves on and another replica gets the newer snapshot.
+            replaced = true;
+            ContentChange retitle;
+            retitle.title = QStringLiteral("Moved on");
+            if (!s.editor->node->content->update(s.editor->actor, s.published, retitle) ||
+                !s.editor->engine->sync()) {
+                return fail(Error::internal(QStringLiteral("could not move on")));
+            }
+            Replica &other = s.w.add(Role::Editor);
+            other.link->snapshots = true;
+            if (!other.engine->sync()) {
+                return fail(Error::internal(QStringLiteral("the other replica failed")));
+            }
+        }
+        return part;
+    };
+    auto first = fresh.engine->sync();
+    QVERIFY2(first, qPrintable(why(first)));
+    QVERIFY(replaced);
+    QCOMPARE(fresh.link->offers, 2);
+    QVERIFY(first->snapshotSeq > 0);
+    QCOMPARE(fresh.node->projection(), s.editor->node->projection());
+}
+
+void SyncSnapshot::aReplicaHoldingEventsNeverTakesASnapshot()
+{
+    Seeded s;
+    QVERIFY(s.seed());
+    // One that pulled already, and one with changes of its own waiting.
+    s.editor->link->snapshots = true;
+    Replica &writer = s.w.add(Role::Editor);
+    writer.link->snapshots = true;
+    QVERIFY(writer.node->content->create(writer.actor, draft(QStringLiteral("Mine"))));
+    ContentChange retitle;
+    retitle.title = QStringLiteral("Once more");
+    QVERIFY(s.editor->node->content->update(s.editor->actor, s.published, retitle));
+    QVERIFY(syncAll(s.w));
+    QCOMPARE(s.editor->link->offers, 0);
+    QCOMPARE(writer.link->offers, 0);
+    QCOMPARE(writer.node->projection(), s.editor->node->projection());
+}
+
+void SyncSnapshot::aSnapshotOfAnotherViewIsRefused()
+{
+    Seeded s;
+    QVERIFY(s.seed());
+    Replica &fresh = s.w.add(Role::Editor);
+    fresh.link->snapshots = true;
+    auto first = fresh.engine->sync();
+    QVERIFY(first && first->snapshotSeq > 0);
+    const QString everything = QStringLiteral("all-%1").arg(first->snapshotSeq);
+    QVERIFY(s.w.sync->snapshotPart(fresh.link->principal(), everything, 0));
+    auto refused = s.w.sync->snapshotPart(s.bob->link->principal(), everything, 0);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::NotFound);
+    for (const QString &bad : {QStringLiteral("../all-1"), QStringLiteral("all-"),
+                               QStringLiteral("all-1/../../x"), QString()}) {
+        auto odd = s.w.sync->snapshotPart(fresh.link->principal(), bad, 0);
+        QVERIFY2(!odd && odd.error().code == ErrorCode::NotFound, qPrintable(bad));
+    }
+    auto outside = s.w.sync->snapshotPart(fresh.link->principal(), everything, 1 << 30);
+    QVERIFY(!outside);
+    QCOMPARE(outside.error().code, ErrorCode::InvalidInput);
+}
+
+void SyncSnapshot::aShortLogIsPulledNotSnapshotted()
+{
+    Seeded s({100000, 20000, 8 * 1024 * 1024});
+    QVERIFY(s.seed());
+    Replica &fresh = s.w.add(Role::Editor);
+    fresh.link->snapshots = true;
+    auto first = fresh.engine->sync();
+    QVERIFY2(first, qPrintable(why(first)));
+    QCOMPARE(fresh.link->offers, 1);
+    QCOMPARE(first->snapshotSeq, qint64(0));
+    QCOMPARE(fresh.node->projection(), s.editor->node->projection());
+}
+
+QTEST_GUILESS_MAIN(SyncSnapshot)
+#include "tst_syncsnapshot.moc"
