@@ -460,6 +460,11 @@ Result<nlohmann::json> SyncServer::snapshotOffer(const Principal &principal,
     return m_snapshots->offer(principal);
 }
 
+Result<QString> SyncServer::refreshSnapshots()
+{
+    return m_snapshots ? m_snapshots->refresh() : Result<QString>(QString());
+}
+
 Result<SnapshotStore::Part> SyncServer::snapshotPart(const Principal &principal,
                                                      const QString &name, qint64 offset) const
 {

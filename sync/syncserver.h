@@ -70,6 +70,8 @@ public:
     // The snapshot the replica may start from, once it is admitted; NotFound
     // when snapshots are off or there is none worth making.
     Result<nlohmann::json> snapshotOffer(const Principal &principal, const QString &replicaId);
+    // SnapshotStore::refresh(); empty when snapshots are off.
+    Result<QString> refreshSnapshots();
     Result<SnapshotStore::Part> snapshotPart(const Principal &principal, const QString &name,
                                              qint64 offset) const;
 

@@ -197,6 +197,15 @@ Result<nlohmann::json> SnapshotStore::offer(const Principal &principal)
     }
     const QString view = viewOf(principal);
     std::lock_guard lock(m_mutex);
+    if (const qint64 newest = reusable(view, *head); newest >= 0) {
+        const QString name = view + QLatin1Char('-') + QString::number(newest);
+        return describe(name, newest, m_dir + QLatin1Char('/') + name + QStringLiteral(".db.gz"));
+    }
+    return make(principal, view);
+}
+
+qint64 SnapshotStore::reusable(const QString &view, qint64 head) const
+{
     qint64 newest = -1;
     const QString prefix = view + QLatin1Char('-');
     for (const QString &file : QDir(m_dir).entryList({prefix + QStringLiteral("*.db.gz")})) {
@@ -208,11 +217,29 @@ Result<nlohmann::json> SnapshotStore::offer(const Principal &principal)
     }
     // Reused while the events after it are few: at most maxLagEvents, and
     // no more than it holds (a young log grows fast).
-    if (newest >= 0 && *head - newest <= std::min(m_settings.maxLagEvents, newest)) {
-        const QString name = prefix + QString::number(newest);
-        return describe(name, newest, m_dir + QLatin1Char('/') + name + QStringLiteral(".db.gz"));
+    return newest >= 0 && head - newest <= std::min(m_settings.maxLagEvents, newest) ? newest : -1;
+}
+
+Result<QString> SnapshotStore::refresh()
+{
+    if (m_db.dialect().name() != QLatin1String("sqlite")) {
+        return QString();
     }
-    return make(principal, view);
+    auto head = m_log.lastSeq();
+    if (!head) {
+        return fail(head.error());
+    }
+    const Principal editor{QString(), Role::Editor};
+    const QString view = viewOf(editor);
+    std::lock_guard lock(m_mutex);
+    if (*head < m_settings.minEvents || reusable(view, *head) >= 0) {
+        return QString();
+    }
+    auto made = make(editor, view);
+    if (!made) {
+        return fail(made.error());
+    }
+    return QString::fromStdString((*made)["name"].get<std::string>());
 }
 
 Result<nlohmann::json> SnapshotStore::make(const Principal &principal, const QString &view)

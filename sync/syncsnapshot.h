@@ -58,6 +58,12 @@ public:
     // is too short to be worth one, or the database is not SQLite.
     Result<nlohmann::json> offer(const Principal &principal);
 
+    // Makes the snapshot editors and admins share ahead of time, when the
+    // newest is missing or stale and the log is long enough, so a fresh
+    // replica finds one ready. For a background thread: it only reads the
+    // log. The name of the snapshot made, or empty when none was needed.
+    Result<QString> refresh();
+
     struct Part
     {
         QByteArray data;
@@ -70,6 +76,9 @@ public:
 
 private:
     QString viewOf(const Principal &principal) const;
+    // The newest snapshot of view kept that may still be offered at head,
+    // or -1 (its sequence).
+    qint64 reusable(const QString &view, qint64 head) const;
     Result<nlohmann::json> make(const Principal &principal, const QString &view);
     // Fills the attached snapshot for principal; everything when tx is null
     // (a plain read), else event by event by visibility, in tx. Its sequence.

@@ -47,6 +47,9 @@ void defineHostConfig(Config &c)
                             "instead of starting from a snapshot"));
     c.define(QStringLiteral("sync.snapshot_max_lag_events"), T::Integer, QStringLiteral("20000"),
              QStringLiteral("a snapshot this many events behind the head is made again"));
+    c.define(QStringLiteral("sync.snapshot_refresh_seconds"), T::Integer, QStringLiteral("60"),
+             QStringLiteral("how often the server checks whether the snapshot editors share is "
+                            "stale and makes it again in the background; 0: only on demand"));
     c.define(QStringLiteral("auth.refresh_token_days"), T::Integer, QStringLiteral("30"),
              QStringLiteral("lifetime of a session and its refresh tokens"));
     c.define(QStringLiteral("auth.argon2_ops"), T::Integer, QStringLiteral("0"),

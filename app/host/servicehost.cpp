@@ -20,6 +20,7 @@
 #include "sync/syncserver.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTimer>
 
@@ -39,6 +40,10 @@ ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
 ServiceHost::~ServiceHost()
 {
     m_scheduler.reset();
+    m_snapshotTimer.reset();
+    if (m_snapshotThread.joinable()) {
+        m_snapshotThread.join(); // at most one snapshot being made
+    }
     m_syncTimer.reset();
     m_syncHub.reset();
     m_syncServer.reset();
@@ -280,6 +285,37 @@ void ServiceHost::startSyncHub()
     m_syncTimer->start(1000);
     m_bus->subscribe(QStringLiteral("sync-hub"), m_syncTimer.get(),
                      [hub = m_syncHub.get()](const Event &e) { hub->notify(e.localSeq); });
+
+    // The snapshot editors share, made ahead on a thread of its own so a
+    // fresh replica finds it ready (SnapshotStore::refresh reads only).
+    const qint64 every = m_config.integer(QStringLiteral("sync.snapshot_refresh_seconds"));
+    if (every <= 0) {
+        return;
+    }
+    m_snapshotTimer = std::make_unique<QTimer>();
+    QObject::connect(m_snapshotTimer.get(), &QTimer::timeout, [this] {
+        if (m_snapshotRunning.exchange(true)) {
+            return;
+        }
+        if (m_snapshotThread.joinable()) {
+            m_snapshotThread.join(); // the last one, finished
+        }
+        m_snapshotThread = std::thread([this] {
+            QElapsedTimer took;
+            took.start();
+            auto made = m_syncServer->refreshSnapshots();
+            if (!made) {
+                m_logger.warn("sync snapshot failed",
+                              {{"error", made.error().message.toStdString()}});
+            } else if (!made->isEmpty()) {
+                m_logger.info("sync snapshot made",
+                              {{"name", made->toStdString()}, {"ms", took.elapsed()}});
+            }
+            m_db->closeThreadConnection();
+            m_snapshotRunning = false;
+        });
+    });
+    m_snapshotTimer->start(static_cast<int>(std::min<qint64>(every, 24 * 3600) * 1000));
 }
 
 } // namespace colophon

@@ -12,7 +12,9 @@
 
 #include <QMap>
 #include <QString>
+#include <atomic>
 #include <memory>
+#include <thread>
 #include <vector>
 
 QT_FORWARD_DECLARE_CLASS(QTimer)
@@ -119,6 +121,10 @@ private:
     std::unique_ptr<sync::SyncServer> m_syncServer;
     std::unique_ptr<sync::SyncHub> m_syncHub;
     std::unique_ptr<QTimer> m_syncTimer;
+    // Snapshots made ahead of time, one thread at a time.
+    std::unique_ptr<QTimer> m_snapshotTimer;
+    std::thread m_snapshotThread;
+    std::atomic<bool> m_snapshotRunning{false};
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtSigner> m_signer;
     std::unique_ptr<UserService> m_users;

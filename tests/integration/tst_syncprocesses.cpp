@@ -273,6 +273,8 @@ class SyncProcesses : public QObject
         // Snapshots from the first event: every replica paired after the
         // first change starts from one, over HTTP.
         env.append({QStringLiteral("COLOPHON_SYNC_SNAPSHOT_MIN_EVENTS"), QStringLiteral("1")});
+        // And made again in the background every second, beside the pushes.
+        env.append({QStringLiteral("COLOPHON_SYNC_SNAPSHOT_REFRESH_SECONDS"), QStringLiteral("1")});
         if (!m_server->start(args, env)) {
             qWarning("%s", qPrintable(m_server->diagnostics()));
             return false;

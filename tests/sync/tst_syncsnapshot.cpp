@@ -26,6 +26,7 @@ private slots:
     void aReplicaHoldingEventsNeverTakesASnapshot();
     void aSnapshotOfAnotherViewIsRefused();
     void aShortLogIsPulledNotSnapshotted();
+    void theSharedSnapshotIsMadeAheadWhenStale();
 };
 
 namespace {
@@ -331,6 +332,38 @@ void SyncSnapshot::aShortLogIsPulledNotSnapshotted()
     QVERIFY2(first, qPrintable(why(first)));
     QCOMPARE(fresh.link->offers, 1);
     QCOMPARE(first->snapshotSeq, qint64(0));
+    QCOMPARE(fresh.node->projection(), s.editor->node->projection());
+}
+
+void SyncSnapshot::theSharedSnapshotIsMadeAheadWhenStale()
+{
+    Seeded s({1, 0, 8 * 1024 * 1024}); // stale as soon as the log moves on
+    QVERIFY(s.seed());
+    auto made = s.w.sync->refreshSnapshots();
+    QVERIFY2(made, qPrintable(why(made)));
+    QVERIFY(made->startsWith(QLatin1String("all-")));
+    auto again = s.w.sync->refreshSnapshots();
+    QVERIFY(again && again->isEmpty()); // still current: nothing to do
+    // A fresh editor's replica is offered the one made ahead.
+    Replica &fresh = s.w.add(Role::Editor);
+    auto offer = s.w.sync->snapshotOffer(fresh.link->principal(), fresh.node->log->replicaId());
+    QVERIFY2(offer, qPrintable(why(offer)));
+    QCOMPARE(QString::fromStdString((*offer)["name"].get<std::string>()), *made);
+
+    ContentChange retitle;
+    retitle.title = QStringLiteral("Moved on");
+    QVERIFY(s.editor->node->content->update(s.editor->actor, s.published, retitle));
+    QVERIFY(s.editor->engine->sync());
+    auto newer = s.w.sync->refreshSnapshots();
+    QVERIFY2(newer, qPrintable(why(newer)));
+    QVERIFY(!newer->isEmpty() && *newer != *made);
+    const QStringList kept = QDir(s.w.dir.filePath(QStringLiteral("server-snapshots")))
+                                 .entryList({QStringLiteral("all-*")});
+    QVERIFY2(!kept.join(u' ').contains(*made + u'.'), qPrintable(kept.join(u' ')));
+    fresh.link->snapshots = true;
+    auto first = fresh.engine->sync();
+    QVERIFY2(first, qPrintable(why(first)));
+    QCOMPARE(QStringLiteral("all-%1").arg(first->snapshotSeq), *newer);
     QCOMPARE(fresh.node->projection(), s.editor->node->projection());
 }
 
