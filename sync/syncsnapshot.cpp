@@ -232,6 +232,7 @@ Result<QString> SnapshotStore::refresh()
     const Principal editor{QString(), Role::Editor};
     const QString view = viewOf(editor);
     std::lock_guard lock(m_mutex);
+    prune();
     if (*head < m_settings.minEvents || reusable(view, *head) >= 0) {
         return QString();
     }
@@ -242,8 +243,21 @@ Result<QString> SnapshotStore::refresh()
     return QString::fromStdString((*made)["name"].get<std::string>());
 }
 
+void SnapshotStore::prune() const
+{
+    const QDateTime before = QDateTime::currentDateTimeUtc().addSecs(
+        -std::max<qint64>(0, m_settings.accountViewSeconds));
+    const QDir dir(m_dir);
+    for (const QFileInfo &file : dir.entryInfoList({QStringLiteral("u*")}, QDir::Files)) {
+        if (file.lastModified().toUTC() < before) {
+            QFile::remove(file.filePath());
+        }
+    }
+}
+
 Result<nlohmann::json> SnapshotStore::make(const Principal &principal, const QString &view)
 {
+    prune();
     if (!QDir().mkpath(m_dir)) {
         return fail(Error::internal(QStringLiteral("cannot make %1").arg(m_dir)));
     }

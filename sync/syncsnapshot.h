@@ -41,6 +41,10 @@ struct SnapshotSettings
     // sequence, is made again.
     qint64 maxLagEvents = 20000;
     qint64 partBytes = qint64(8) * 1024 * 1024; // the most one part request returns
+    // A snapshot of one account's view serves that account's first sync:
+    // it is removed this long after it was made (a cut download of it may
+    // resume meanwhile), so accounts do not each keep one for good.
+    qint64 accountViewSeconds = 3600;
 };
 
 // Server side: makes snapshots on demand, one per view, and serves their bytes.
@@ -79,6 +83,8 @@ private:
     // The newest snapshot of view kept that may still be offered at head,
     // or -1 (its sequence).
     qint64 reusable(const QString &view, qint64 head) const;
+    // Removes the account views' snapshots older than accountViewSeconds.
+    void prune() const;
     Result<nlohmann::json> make(const Principal &principal, const QString &view);
     // Fills the attached snapshot for principal; everything when tx is null
     // (a plain read), else event by event by visibility, in tx. Its sequence.

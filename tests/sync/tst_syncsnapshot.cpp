@@ -27,6 +27,7 @@ private slots:
     void aSnapshotOfAnotherViewIsRefused();
     void aShortLogIsPulledNotSnapshotted();
     void theSharedSnapshotIsMadeAheadWhenStale();
+    void anAccountsSnapshotIsRemovedOnceItsTimeIsOver();
 };
 
 namespace {
@@ -65,7 +66,7 @@ struct Seeded
     QString published;
     QString withdrawn;
 
-    explicit Seeded(sync::SnapshotSettings settings = {1, 20000, 8 * 1024 * 1024})
+    explicit Seeded(sync::SnapshotSettings settings = {1, 20000, 8 * 1024 * 1024, 3600})
     {
         w.sync->enableSnapshots(w.dir.filePath(QStringLiteral("server-snapshots")), settings);
         alice = &w.add(Role::Creator);
@@ -194,7 +195,7 @@ void SyncSnapshot::aCreatorsSnapshotHoldsOnlyWhatTheCreatorMaySee()
 
 void SyncSnapshot::aCutDownloadResumesWhereItStopped()
 {
-    Seeded s({1, 20000, 1024}); // 1 KiB parts: many of them
+    Seeded s({1, 20000, 1024, 3600}); // 1 KiB parts: many of them
     QVERIFY(s.seed());
     Replica &fresh = s.w.add(Role::Editor);
     fresh.link->snapshots = true;
@@ -250,7 +251,7 @@ void SyncSnapshot::aDamagedDownloadIsFetchedAgain()
 
 void SyncSnapshot::aSnapshotReplacedMidDownloadIsAskedAgain()
 {
-    Seeded s({1, 0, 1024}); // made again whenever the log has moved on
+    Seeded s({1, 0, 1024, 3600}); // made again whenever the log has moved on
     QVERIFY(s.seed());
     Replica &fresh = s.w.add(Role::Editor);
     fresh.link->snapshots = true;
@@ -324,7 +325,7 @@ void SyncSnapshot::aSnapshotOfAnotherViewIsRefused()
 
 void SyncSnapshot::aShortLogIsPulledNotSnapshotted()
 {
-    Seeded s({100000, 20000, 8 * 1024 * 1024});
+    Seeded s({100000, 20000, 8 * 1024 * 1024, 3600});
     QVERIFY(s.seed());
     Replica &fresh = s.w.add(Role::Editor);
     fresh.link->snapshots = true;
@@ -337,7 +338,7 @@ void SyncSnapshot::aShortLogIsPulledNotSnapshotted()
 
 void SyncSnapshot::theSharedSnapshotIsMadeAheadWhenStale()
 {
-    Seeded s({1, 0, 8 * 1024 * 1024}); // stale as soon as the log moves on
+    Seeded s({1, 0, 8 * 1024 * 1024, 3600}); // stale as soon as the log moves on
     QVERIFY(s.seed());
     auto made = s.w.sync->refreshSnapshots();
     QVERIFY2(made, qPrintable(why(made)));
@@ -365,6 +366,22 @@ void SyncSnapshot::theSharedSnapshotIsMadeAheadWhenStale()
     QVERIFY2(first, qPrintable(why(first)));
     QCOMPARE(QStringLiteral("all-%1").arg(first->snapshotSeq), *newer);
     QCOMPARE(fresh.node->projection(), s.editor->node->projection());
+}
+
+void SyncSnapshot::anAccountsSnapshotIsRemovedOnceItsTimeIsOver()
+{
+    Seeded s({1, 20000, 8 * 1024 * 1024, 0}); // an account's view lasts no time at all
+    QVERIFY(s.seed());
+    const QDir kept(s.w.dir.filePath(QStringLiteral("server-snapshots")));
+    Replica &bobs = s.w.add(Role::Creator, 0, s.bob->actor.userId);
+    bobs.link->snapshots = true;
+    auto first = bobs.engine->sync();
+    QVERIFY2(first && first->snapshotSeq > 0, qPrintable(why(first)));
+    QVERIFY(!kept.entryList({QStringLiteral("u*")}).isEmpty());
+    QTest::qWait(1100); // file times have a second's grain on some file systems
+    QVERIFY(s.w.sync->refreshSnapshots());
+    QCOMPARE(kept.entryList({QStringLiteral("u*")}), QStringList());
+    QVERIFY(!kept.entryList({QStringLiteral("all-*")}).isEmpty()); // the shared one stays
 }
 
 QTEST_GUILESS_MAIN(SyncSnapshot)
