@@ -201,24 +201,17 @@ Result<void> runUpdate(Transaction &tx, const char *table, const QString &id, Ro
                               update.values));
 }
 
-// The version an item's event makes, keyed by the event: true when new.
+// The version an item's event makes, keyed by the event: true when new. Its
+// change is read from the logged event (ContentProjection::versionChange).
 Result<bool> insertVersion(Transaction &tx, const Event &event, const QString &id)
 {
-    const nlohmann::json &p = event.payload;
-    nlohmann::json change = nlohmann::json::object();
-    for (const char *key : {"changes", "tagsAdded", "tagsRemoved", "categoriesAdded",
-                            "categoriesRemoved", "comment", "restoredVersion", "baseBodyHash"}) {
-        if (p.contains(key)) {
-            change[key] = p[key];
-        }
-    }
     auto version = tx.execCached(
         QStringLiteral(
             "INSERT INTO content_versions (event_id, content_id, hlc, kind, actor_id, "
-            "at, change) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING"),
+            "at, change) VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT (event_id) DO NOTHING"),
         {event.id.toString(QUuid::WithoutBraces), id, event.hlc.toString(), event.type,
-         event.actorId.isNull() ? QStringLiteral("") : event.actorId, qint64(event.hlc.physicalMs),
-         QString::fromStdString(change.dump())});
+         event.actorId.isNull() ? QStringLiteral("") : event.actorId,
+         qint64(event.hlc.physicalMs)});
     if (!version) {
         return fail(version.error());
     }
@@ -422,6 +415,36 @@ void ContentProjection::registerMigrations(MigrationRegistry &registry)
                                      "(content_id) WHERE resolved_hlc IS NULL"),
                   },
                   {}});
+}
+
+nlohmann::json ContentProjection::versionChange(const nlohmann::json &payload)
+{
+    nlohmann::json change = nlohmann::json::object();
+    if (!payload.is_object()) {
+        return change;
+    }
+    for (const char *key : {"changes", "tagsAdded", "tagsRemoved", "categoriesAdded",
+                            "categoriesRemoved", "comment", "restoredVersion", "baseBodyHash"}) {
+        if (payload.contains(key)) {
+            change[key] = payload[key];
+        }
+    }
+    return change;
+}
+
+QString ContentProjection::versionChangeSql()
+{
+    // Every version's event is in the log: apply() only ever sees stored events.
+    return QStringLiteral("v.change, e.payload FROM content_versions v LEFT JOIN event_log e ON "
+                          "e.id = v.event_id");
+}
+
+nlohmann::json ContentProjection::versionChange(const QString &change, const QString &payload)
+{
+    if (!change.isEmpty()) {
+        return nlohmann::json::parse(change.toStdString(), nullptr, false);
+    }
+    return versionChange(nlohmann::json::parse(payload.toStdString(), nullptr, false));
 }
 
 bool ContentProjection::handles(const QString &eventType)

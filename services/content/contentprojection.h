@@ -15,6 +15,8 @@
 
 #include "backend/core/error.h"
 
+#include <nlohmann/json.hpp>
+
 namespace colophon {
 
 class MigrationRegistry;
@@ -43,6 +45,17 @@ public:
     static void registerMigrations(MigrationRegistry &registry);
     // True for the event types this projection applies.
     static bool handles(const QString &eventType);
+
+    // What a version records of its event's payload: {changes, tagsAdded,
+    // ...}. A version row keeps it empty and reads it from the logged event
+    // (versionChangeSql), so the body is not stored once more per version;
+    // rows written before keep their own copy.
+    static nlohmann::json versionChange(const nlohmann::json &payload);
+    // The columns "change" and "payload" for content_versions aliased v,
+    // joined to its event: SELECT ... FROM <this> WHERE ...
+    static QString versionChangeSql();
+    // The change of a row read with versionChangeSql's two columns.
+    static nlohmann::json versionChange(const QString &change, const QString &payload);
     Result<void> apply(Transaction &tx, const Event &event) const;
     // Forgets every row the stream's events made (an item with its sets,
     // versions, outgoing links and conflicts, or a category).

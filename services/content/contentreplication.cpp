@@ -166,15 +166,15 @@ Result<std::optional<QString>> bodyByHash(Transaction &tx, const QString &id, co
     if (hash == bodyHash(QString())) {
         return std::optional<QString>(QString());
     }
-    auto q = tx.execCached(QStringLiteral("SELECT change FROM content_versions WHERE content_id = "
-                                          "? ORDER BY hlc DESC"),
+    auto q = tx.execCached(QStringLiteral("SELECT %1 WHERE v.content_id = ? ORDER BY v.hlc DESC")
+                               .arg(ContentProjection::versionChangeSql()),
                            {id});
     if (!q) {
         return fail(q.error());
     }
     while ((*q)->next()) {
         const auto change =
-            nlohmann::json::parse((*q)->value(0).toString().toStdString(), nullptr, false);
+            ContentProjection::versionChange((*q)->value(0).toString(), (*q)->value(1).toString());
         if (!change.is_object()) {
             continue;
         }

@@ -3,6 +3,7 @@
 
 #include "backend/db/database.h"
 #include "backend/db/sqlquery.h"
+#include "services/content/contentprojection.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -314,8 +315,9 @@ Result<QString> ContentStore::freeSlug(Transaction &tx, ContentType type, const 
 Result<std::vector<ContentVersion>> ContentStore::versions(const QString &id)
 {
     auto q = execSql(m_db.connection(),
-                     QStringLiteral("SELECT event_id, kind, actor_id, at, change FROM "
-                                    "content_versions WHERE content_id = ? ORDER BY hlc"),
+                     QStringLiteral("SELECT v.event_id, v.kind, v.actor_id, v.at, %1 WHERE "
+                                    "v.content_id = ? ORDER BY v.hlc")
+                         .arg(ContentProjection::versionChangeSql()),
                      {id});
     if (!q) {
         return fail(q.error());
@@ -328,7 +330,7 @@ Result<std::vector<ContentVersion>> ContentStore::versions(const QString &id)
         v.kind = q->value(1).toString();
         v.actorId = q->value(2).toString();
         v.atMs = q->value(3).toLongLong();
-        v.change = nlohmann::json::parse(q->value(4).toString().toStdString(), nullptr, false);
+        v.change = ContentProjection::versionChange(q->value(4).toString(), q->value(5).toString());
         out.push_back(std::move(v));
     }
     return out;
