@@ -511,13 +511,14 @@ Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
 {
     // Only a replica holding nothing replicated: the snapshot's rows are
     // copied in whole, beside nothing they could disagree with.
-    auto held = queryValue(m_db.connection(),
-                           QStringLiteral("SELECT COUNT(*) FROM event_log WHERE server_seq > 0"));
+    auto held =
+        queryValue(m_db.connection(),
+                   QStringLiteral("SELECT EXISTS (SELECT 1 FROM event_log WHERE server_seq > 0)"));
     auto pending = m_log.pendingCount();
     if (!held || !pending) {
         return fail(held ? pending.error() : held.error());
     }
-    if (held->toLongLong() > 0 || *pending > 0) {
+    if (held->toBool() || *pending > 0) {
         return std::optional<qint64>();
     }
     static const QRegularExpression shape(QStringLiteral("^[a-z0-9-]{1,100}$"));

@@ -14,7 +14,6 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QScopeGuard>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <map>
 #include <set>
@@ -444,7 +443,7 @@ Result<qint64> SnapshotStore::fill(const Principal &principal, Transaction *tx)
         for (const auto &[s, stream] : picked) {
             pick.addBindValue(s);
             if (!pick.exec()) {
-                return fail(Error::internal(pick.lastError().text()));
+                return fail(sqlError(pick, QStringLiteral("copying a visible event")));
             }
         }
         QSqlQuery whole(db);
@@ -455,7 +454,7 @@ Result<qint64> SnapshotStore::fill(const Principal &principal, Transaction *tx)
             }
             whole.addBindValue(stream);
             if (!whole.exec()) {
-                return fail(Error::internal(whole.lastError().text()));
+                return fail(sqlError(whole, QStringLiteral("listing a whole stream")));
             }
         }
         pick.finish();

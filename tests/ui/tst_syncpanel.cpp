@@ -109,33 +109,6 @@ QByteArray targetOf(const QUrl &url)
     return owned;
 }
 
-// The controls under root without a name assistive technology can read.
-QStringList unnamed(QWidget *root)
-{
-    QSet<QWidget *> buddies;
-    for (QLabel *label : root->findChildren<QLabel *>()) {
-        if (label->buddy()) {
-            buddies.insert(label->buddy());
-        }
-    }
-    QStringList missing;
-    for (QWidget *w : root->findChildren<QWidget *>()) {
-        const bool control = qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) ||
-                             qobject_cast<QAbstractItemView *>(w) ||
-                             qobject_cast<QPlainTextEdit *>(w);
-        if (!control || !w->isVisibleTo(root) || !w->focusPolicy()) {
-            continue;
-        }
-        const auto *button = qobject_cast<QAbstractButton *>(w);
-        if (w->accessibleName().isEmpty() && !buddies.contains(w) &&
-            !(button && !button->text().remove(u'&').trimmed().isEmpty())) {
-            missing << QStringLiteral("%1 '%2'").arg(QLatin1String(w->metaObject()->className()),
-                                                     w->objectName());
-        }
-    }
-    return missing;
-}
-
 SyncTimings quickTimings()
 {
     SyncTimings t;
@@ -297,6 +270,25 @@ class TestSyncPanel : public QObject
     }
 
     Actor serverAdmin() const { return Actor{m_adminId, Role::Admin, {}}; }
+
+    // Connects a console, makes the draft in it and waits until the server
+    // holds it; the console is closed again. The issue, if any.
+    QString pushedItem(UiReplica &replica, const ContentDraft &draft, QString &id)
+    {
+        Console console(replica);
+        if (QString issue = connectConsole(console); !issue.isEmpty()) {
+            return issue;
+        }
+        auto item = replica.content().create(replica.gateway().actor(), draft);
+        if (!item) {
+            return QStringLiteral("the item was not made: ") + item.error().message;
+        }
+        id = item->id;
+        if (!QTest::qWaitFor([&] { return !serverItem(id).isEmpty(); }, 30000)) {
+            return QStringLiteral("the server never got the item");
+        }
+        return {};
+    }
 
 private slots:
     void initTestCase()
@@ -565,16 +557,9 @@ private slots:
         UiReplica replica;
         replica.signInAs(Role::Admin);
         QString id;
-        {
-            Console console(replica);
-            VERIFY_NO_ISSUE(connectConsole(console));
-            ContentDraft draft;
-            draft.title = QStringLiteral("Soon gone");
-            auto item = replica.content().create(replica.gateway().actor(), draft);
-            QVERIFY(item);
-            id = item->id;
-            QTRY_VERIFY_WITH_TIMEOUT(!serverItem(id).isEmpty(), 30000);
-        }
+        ContentDraft draft;
+        draft.title = QStringLiteral("Soon gone");
+        VERIFY_NO_ISSUE(pushedItem(replica, draft, id));
         // While the console is closed, the item goes on the server, and is
         // edited here.
         QCOMPARE(m_api->call("DELETE", "/api/v1/content/" + id.toUtf8(), {}, m_adminToken).status,
@@ -601,17 +586,10 @@ private slots:
         UiReplica replica;
         replica.signInAs(Role::Admin);
         QString id;
-        {
-            Console console(replica);
-            VERIFY_NO_ISSUE(connectConsole(console));
-            ContentDraft draft;
-            draft.title = QStringLiteral("Disputed");
-            draft.body = QStringLiteral("one\ntwo\nthree\n");
-            auto item = replica.content().create(replica.gateway().actor(), draft);
-            QVERIFY(item);
-            id = item->id;
-            QTRY_VERIFY_WITH_TIMEOUT(!serverItem(id).isEmpty(), 30000);
-        }
+        ContentDraft draft;
+        draft.title = QStringLiteral("Disputed");
+        draft.body = QStringLiteral("one\ntwo\nthree\n");
+        VERIFY_NO_ISSUE(pushedItem(replica, draft, id));
         // The same line, changed on the server and here while apart.
         const HttpReply patched = m_api->call(
             "PATCH", "/api/v1/content/" + id.toUtf8(),

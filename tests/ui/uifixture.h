@@ -14,9 +14,18 @@
 #include "services/user/userservice.h"
 #include "ui/core/servicegateway.h"
 
+#include <QAbstractButton>
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
 #include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextEdit>
 #include <QTimer>
 #include <QWidget>
 #include <functional>
@@ -141,6 +150,50 @@ inline void answerNextModal(std::function<void(QWidget *)> answer, int timeoutMs
         }
     });
     timer->start(20);
+}
+
+inline bool isControl(QWidget *w)
+{
+    return qobject_cast<QAbstractButton *>(w) || qobject_cast<QLineEdit *>(w) ||
+           qobject_cast<QComboBox *>(w) || qobject_cast<QAbstractItemView *>(w) ||
+           qobject_cast<QPlainTextEdit *>(w) || qobject_cast<QTextEdit *>(w) ||
+           qobject_cast<QAbstractSpinBox *>(w);
+}
+
+// The controls under root without a name assistive technology can read,
+// described for a report; checked counts the controls looked at.
+inline QStringList unnamed(QWidget *root, int *checked = nullptr)
+{
+    QSet<QWidget *> buddies;
+    for (QLabel *label : root->findChildren<QLabel *>()) {
+        if (label->buddy()) {
+            buddies.insert(label->buddy());
+        }
+    }
+    QStringList missing;
+    for (QWidget *w : root->findChildren<QWidget *>()) {
+        if (!isControl(w) || !w->isVisibleTo(root) || !w->focusPolicy()) {
+            continue;
+        }
+        // Parts of a composite control (a combo's line edit, a spin box's
+        // editor, a view's scroll bars) are named by the control itself.
+        if (qobject_cast<QComboBox *>(w->parentWidget()) ||
+            qobject_cast<QAbstractSpinBox *>(w->parentWidget())) {
+            continue;
+        }
+        if (checked) {
+            ++*checked;
+        }
+        const auto *button = qobject_cast<QAbstractButton *>(w);
+        const bool named = !w->accessibleName().isEmpty() || buddies.contains(w) ||
+                           (button && !button->text().remove(u'&').trimmed().isEmpty());
+        if (!named) {
+            missing << QStringLiteral("%1 '%2' in %3")
+                           .arg(QLatin1String(w->metaObject()->className()), w->objectName(),
+                                w->parentWidget() ? w->parentWidget()->objectName() : QString());
+        }
+    }
+    return missing;
 }
 
 } // namespace colophon::test

@@ -274,19 +274,28 @@ void ConnectDialog::start()
     connect(m_reply, &QNetworkReply::finished, this, &ConnectDialog::onHello);
 }
 
-void ConnectDialog::onHello()
+std::optional<ConnectDialog::Answer> ConnectDialog::answerFor(Step step)
 {
     QNetworkReply *reply = m_reply;
-    if (!reply || m_step != Step::Hello) {
-        return;
+    if (!reply || m_step != step) {
+        return std::nullopt;
     }
     reply->deleteLater();
-    const int status = statusOf(reply);
-    const QByteArray body = reply->readAll();
-    if (status == 0) {
+    Answer answer{statusOf(reply), reply->readAll()};
+    if (answer.status == 0) {
         failWith(reachError(reply));
+        return std::nullopt;
+    }
+    return answer;
+}
+
+void ConnectDialog::onHello()
+{
+    const auto answer = answerFor(Step::Hello);
+    if (!answer) {
         return;
     }
+    const auto &[status, body] = *answer;
     if (status == 409) {
         failWith(
             tr("This server cannot sync with this console: %1")
@@ -391,17 +400,11 @@ void ConnectDialog::onCallback(const QVariantMap &values)
 // 3. The code for tokens, then who they belong to.
 void ConnectDialog::onToken()
 {
-    QNetworkReply *reply = m_reply;
-    if (!reply || m_step != Step::Token) {
+    const auto answer = answerFor(Step::Token);
+    if (!answer) {
         return;
     }
-    reply->deleteLater();
-    const int status = statusOf(reply);
-    const QByteArray body = reply->readAll();
-    if (status == 0) {
-        failWith(reachError(reply));
-        return;
-    }
+    const auto &[status, body] = *answer;
     const QJsonObject j = QJsonDocument::fromJson(body).object();
     if (status != 200) {
         failWith(tr("The server refused the sign-in: %1")
@@ -424,18 +427,13 @@ void ConnectDialog::onToken()
 
 void ConnectDialog::onAccount()
 {
-    QNetworkReply *reply = m_reply;
-    if (!reply || m_step != Step::Account) {
+    const auto answer = answerFor(Step::Account);
+    if (!answer) {
         return;
     }
-    reply->deleteLater();
-    const int status = statusOf(reply);
-    const QByteArray body = reply->readAll();
+    const auto &[status, body] = *answer;
     if (status != 200) {
-        failWith(
-            status == 0
-                ? reachError(reply)
-                : tr("Signed in, but the server did not say who you are: %1").arg(detailOf(body)));
+        failWith(tr("Signed in, but the server did not say who you are: %1").arg(detailOf(body)));
         return;
     }
     m_email = QJsonDocument::fromJson(body).object().value(QLatin1String("email")).toString();

@@ -17,6 +17,7 @@
 #include <QPointer>
 #include <QUrl>
 #include <functional>
+#include <optional>
 
 QT_FORWARD_DECLARE_CLASS(QLabel)
 QT_FORWARD_DECLARE_CLASS(QLineEdit)
@@ -79,6 +80,15 @@ private:
     void setStep(Step step, const QString &progress = {});
     void stopFlow();
     QString reachError(QNetworkReply *reply) const;
+    // The answer to the request of step, once it arrived: its status and
+    // body. Nothing for a stale reply, or when the server was not reached
+    // (the dialog then fails with why).
+    struct Answer
+    {
+        int status = 0;
+        QByteArray body;
+    };
+    std::optional<Answer> answerFor(Step step);
 
     SyncController &m_sync;
     UrlOpener m_opener;

@@ -196,6 +196,13 @@ void SyncController::start()
     }
 }
 
+void SyncController::useRemote(std::unique_ptr<sync::Remote> remote)
+{
+    m_remote = std::shared_ptr<sync::Remote>(std::move(remote));
+    const ConsoleServices &s = m_gateway.services();
+    m_engine = std::make_unique<sync::SyncEngine>(*s.database, *s.eventLog, m_registry, *m_remote);
+}
+
 void SyncController::openRemote()
 {
     setState(State::Connecting);
@@ -209,10 +216,7 @@ void SyncController::openRemote()
                 opened.account = accountOf(*account);
             }
         } else {
-            m_remote = std::shared_ptr<sync::Remote>(std::move(*remote));
-            const ConsoleServices &s = m_gateway.services();
-            m_engine =
-                std::make_unique<sync::SyncEngine>(*s.database, *s.eventLog, m_registry, *m_remote);
+            useRemote(std::move(*remote));
             opened.remote = m_remote;
             opened.server = m_remote->server();
             opened.email = m_remote->email();
@@ -637,10 +641,7 @@ void SyncController::beginPairing(const QString &server, const QString &email,
                                                    refreshToken, m_store);
         Result<int> local = 0;
         if (remote) {
-            m_remote = std::shared_ptr<sync::Remote>(std::move(*remote));
-            const ConsoleServices &s = m_gateway.services();
-            m_engine =
-                std::make_unique<sync::SyncEngine>(*s.database, *s.eventLog, m_registry, *m_remote);
+            useRemote(std::move(*remote));
             // Learn the account first: changes made here before pairing are
             // pushed as that account only when the person says so.
             auto pulled = m_engine->hello().and_then([this](auto &&) { return m_engine->pull(); });

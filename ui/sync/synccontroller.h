@@ -165,6 +165,8 @@ private:
     template <typename F> void deliver(F f);
 
     void openRemote();
+    // Worker: syncs through remote from now on, with an engine over it.
+    void useRemote(std::unique_ptr<sync::Remote> remote);
     void onOpened(const Opened &opened);
     void requestSync(bool force);
     void runSync();
