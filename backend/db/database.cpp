@@ -73,6 +73,7 @@ Database::Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTi
 
 Database::~Database()
 {
+    waitForCheckpoint();
     closeThreadConnection();
     QMutexLocker lock(&m_mutex);
     for (const QString &name : std::as_const(m_connectionNames)) {
@@ -140,6 +141,49 @@ void Database::closeThreadConnection()
         QMutexLocker lock(&m_mutex);
         m_connectionNames.removeAll(name);
         return;
+    }
+}
+
+void Database::setAutoCheckpoint(bool on)
+{
+    if (m_dialect->name() != QLatin1String("sqlite")) {
+        return;
+    }
+    // SQLite's default: a checkpoint by the committer past 1,000 WAL pages.
+    QSqlQuery q(connection());
+    q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=%1").arg(on ? 1000 : 0));
+}
+
+void Database::checkpointInBackground()
+{
+    if (m_dialect->name() != QLatin1String("sqlite")) {
+        return;
+    }
+    std::lock_guard lock(m_checkpointMutex);
+    if (m_checkpointing) {
+        return; // the running one folds in what it finds; the next commit the rest
+    }
+    if (m_checkpointer.joinable()) {
+        m_checkpointer.join();
+    }
+    m_checkpointing = true;
+    m_checkpointer = std::thread([this] {
+        {
+            // PASSIVE: never waits for, nor blocks, a reader or a writer. A
+            // committer's own checkpoint finds this one running and skips.
+            QSqlQuery q(connection());
+            q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+        }
+        closeThreadConnection();
+        m_checkpointing = false;
+    });
+}
+
+void Database::waitForCheckpoint()
+{
+    std::lock_guard lock(m_checkpointMutex);
+    if (m_checkpointer.joinable()) {
+        m_checkpointer.join();
     }
 }
 

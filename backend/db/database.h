@@ -15,9 +15,11 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStringList>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -112,11 +114,21 @@ public:
     // is returned as an error; so is waiting longer than the busy timeout for
     // another writer (Unavailable).
     template <typename F> auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
+    // transact() for a bulk write of many megabytes, such as a snapshot's
+    // install: its commit leaves the write-ahead log for a checkpoint on a
+    // thread of its own (readers and writers go on meanwhile), where SQLite
+    // would fold it into the database file before COMMIT returned, holding
+    // every writer of this process for seconds. Outermost transactions only.
+    template <typename F> auto transactBulk(F &&fn) -> std::invoke_result_t<F, Transaction &>;
+    // Waits for the checkpoint transactBulk() started, if one runs.
+    void waitForCheckpoint();
 
 private:
     Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTimeoutMs);
     Result<Transaction *> begin();
     Result<void> finish(Transaction *tx, bool commit);
+    void setAutoCheckpoint(bool on);
+    void checkpointInBackground();
     QString connectionName() const;
 
     QString m_path;
@@ -132,6 +144,9 @@ private:
     int m_busyTimeoutMs;
     QStringList m_connectionNames; // guarded by m_mutex
     QString m_lastOpenError;       // guarded by m_mutex
+    std::mutex m_checkpointMutex;
+    std::thread m_checkpointer; // guarded by m_checkpointMutex
+    std::atomic<bool> m_checkpointing{false};
 };
 
 template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>
@@ -154,6 +169,17 @@ template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F,
         (void)finish(*tx, false);
         throw;
     }
+}
+
+template <typename F> auto Database::transactBulk(F &&fn) -> std::invoke_result_t<F, Transaction &>
+{
+    setAutoCheckpoint(false);
+    auto result = transact(std::forward<F>(fn));
+    setAutoCheckpoint(true);
+    if (result) {
+        checkpointInBackground();
+    }
+    return result;
 }
 
 } // namespace colophon

@@ -14,6 +14,9 @@ QStringList SqliteDialect::connectionSetup() const
         QStringLiteral("PRAGMA foreign_keys=ON"),
         QStringLiteral("PRAGMA busy_timeout=%1").arg(m_busyTimeoutMs),
         QStringLiteral("PRAGMA temp_store=MEMORY"),
+        // After a checkpoint, a WAL grown by a bulk write (a snapshot's
+        // install) shrinks back to this rather than keeping its size.
+        QStringLiteral("PRAGMA journal_size_limit=%1").arg(64 * 1024 * 1024),
     };
 }
 

@@ -129,6 +129,8 @@ private slots:
         QTest::newRow("synchronous NORMAL") << QStringLiteral("synchronous") << QStringLiteral("1");
         QTest::newRow("busy_timeout") << QStringLiteral("busy_timeout") << QStringLiteral("1234");
         QTest::newRow("temp_store MEMORY") << QStringLiteral("temp_store") << QStringLiteral("2");
+        QTest::newRow("journal_size_limit 64 MiB")
+            << QStringLiteral("journal_size_limit") << QStringLiteral("67108864");
     }
 
     void connectionSetupIsApplied()
@@ -636,6 +638,63 @@ private slots:
         const auto count = queryValue(c, QStringLiteral("SELECT COUNT(*) FROM things"));
         QVERIFY(count);
         QCOMPARE(count->toInt(), 1);
+    }
+
+    // A bulk write commits without folding its write-ahead log into the file;
+    // a thread of its own does, and every row is there for every connection.
+    void aBulkWriteIsCheckpointedBehindItsCommit()
+    {
+        const auto autoCheckpoint = [&] {
+            auto v = queryValue(m_db->connection(), QStringLiteral("PRAGMA wal_autocheckpoint"));
+            return v ? v->toInt() : -1;
+        };
+        QCOMPARE(autoCheckpoint(), 1000);
+        int during = -1;
+        auto written = m_db->transactBulk([&](Transaction &tx) -> Result<void> {
+            during = autoCheckpoint();
+            // 3,000 rows of 8 KB: far past the 1,000 pages a committer folds in.
+            for (int i = 0; i < 3000; ++i) {
+                auto q = execSql(tx.db(), QStringLiteral("INSERT INTO items VALUES (?, ?)"),
+                                 {QStringLiteral("item %1 ").arg(i, 5, 10, QLatin1Char('0')) +
+                                      QString(8000, QLatin1Char('x')),
+                                  i});
+                if (!q) {
+                    return fail(q.error());
+                }
+            }
+            return {};
+        });
+        QVERIFY2(written, qPrintable(why(written)));
+        QCOMPARE(during, 0);
+        QCOMPARE(autoCheckpoint(), 1000);
+        const auto count = onOtherThread(*m_db, [&] {
+            return queryValue(m_db->connection(), QStringLiteral("SELECT COUNT(*) FROM items"));
+        });
+        QVERIFY(count);
+        QCOMPARE(count->toInt(), 3000);
+        m_db->waitForCheckpoint();
+        // Every frame of the log is in the database file now.
+        auto q = execSql(m_db->connection(), QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+        QVERIFY(q && q->next());
+        QCOMPARE(q->value(0).toInt(), 0);
+        QVERIFY2(q->value(1).toInt() > 3000, qPrintable(q->value(1).toString()));
+        QCOMPARE(q->value(2).toInt(), q->value(1).toInt());
+    }
+
+    void aBulkWriteThatFailsLeavesNothingAndCheckpointsAsBefore()
+    {
+        auto failed = m_db->transactBulk([&](Transaction &tx) -> Result<void> {
+            if (auto ok = insertItem(tx, QStringLiteral("kept?")); !ok) {
+                return ok;
+            }
+            return fail(Error::invalid(QStringLiteral("stop")));
+        });
+        QVERIFY(!failed);
+        m_db->waitForCheckpoint();
+        QVERIFY(itemNames(*m_db).isEmpty());
+        auto v = queryValue(m_db->connection(), QStringLiteral("PRAGMA wal_autocheckpoint"));
+        QVERIFY(v);
+        QCOMPARE(v->toInt(), 1000);
     }
 
     void openingInAMissingFolderFailsClearly()
