@@ -12,7 +12,10 @@
 //                  B holding it, over many edits (target: p50 under 100 ms,
 //                  p99 under 1 s)
 // Figures are printed, never asserted.
-// Usage: colophon-bench-sync [--items N] [--edits N]
+// Usage: colophon-bench-sync [--items N] [--edits N] [--server-data DIR]
+//                            [--first-sync-only] [--repeat N]
+// --server-data keeps the seeded server in DIR and reuses it on the next run,
+// for iterating on the first sync without seeding again.
 #include "app/host/servicehost.h"
 #include "backend/db/database.h"
 #include "backend/db/sqlquery.h"
@@ -27,6 +30,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -136,14 +140,33 @@ int main(int argc, char **argv)
                       QStringLiteral("N"), QStringLiteral("100000")});
     parser.addOption({QStringLiteral("edits"), QStringLiteral("Edits for the latency."),
                       QStringLiteral("N"), QStringLiteral("200")});
+    parser.addOption({QStringLiteral("server-data"),
+                      QStringLiteral("Keep the seeded server here; reuse it if seeded."),
+                      QStringLiteral("DIR")});
+    parser.addOption({QStringLiteral("first-sync-only"),
+                      QStringLiteral("Measure the first sync from a snapshot only.")});
+    parser.addOption({QStringLiteral("repeat"),
+                      QStringLiteral("Runs of the first sync from a snapshot already made."),
+                      QStringLiteral("N"), QStringLiteral("1")});
     parser.process(app);
     const int items = std::max(1, parser.value(QStringLiteral("items")).toInt());
     const int edits = std::max(1, parser.value(QStringLiteral("edits")).toInt());
+    const bool firstSyncOnly = parser.isSet(QStringLiteral("first-sync-only"));
+    const int repeat = std::max(1, parser.value(QStringLiteral("repeat")).toInt());
 
     // The server's replica, seeded in this process, then closed.
-    QTemporaryDir serverDir;
-    {
-        auto seed = openBenchReplica(serverDir.path());
+    QTemporaryDir scratch;
+    const QString serverData =
+        parser.isSet(QStringLiteral("server-data"))
+            ? QDir(parser.value(QStringLiteral("server-data"))).absolutePath()
+            : scratch.path();
+    const QString seededMark = serverData + QStringLiteral("/seeded-%1").arg(items);
+    if (!QDir().mkpath(serverData)) {
+        std::fprintf(stderr, "cannot make %s\n", qPrintable(serverData));
+        return 1;
+    }
+    if (!QFileInfo::exists(seededMark)) {
+        auto seed = openBenchReplica(serverData);
         if (!seed) {
             return 1;
         }
@@ -170,8 +193,12 @@ int main(int argc, char **argv)
         }
         std::printf("colophon-bench-sync: seeded %d items in %.1f s\n", items,
                     t.elapsed() / 1000.0);
+        QFile mark(seededMark);
+        (void)mark.open(QIODevice::WriteOnly);
     }
 
+    // A reused server's snapshots go, so the first sync below finds none made.
+    QDir(serverData + QStringLiteral("/sync/snapshots")).removeRecursively();
     QProcess server;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("COLOPHON_RATE_LIMIT"), QStringLiteral("0"));
@@ -180,7 +207,7 @@ int main(int argc, char **argv)
     server.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     server.start(
         QCoreApplication::applicationDirPath() + QStringLiteral("/../app/server/colophon-server"),
-        {QStringLiteral("--data"), serverDir.path(), QStringLiteral("--listen"),
+        {QStringLiteral("--data"), serverData, QStringLiteral("--listen"),
          QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-level"), QStringLiteral("warn")});
     QString url;
     for (int waited = 0; waited < 30000 && url.isEmpty(); waited += 50) {
@@ -206,8 +233,15 @@ int main(int argc, char **argv)
     };
     std::optional<Paired> b;
     QElapsedTimer t;
-    for (const Way way : {Way{"snapshot, made on demand", true},
-                          Way{"snapshot, already made", true}, Way{"pulling the log", false}}) {
+    std::vector<Way> ways{{"snapshot, made on demand", true}};
+    for (int i = 0; i < repeat; ++i) {
+        ways.push_back({"snapshot, already made", true});
+    }
+    if (!firstSyncOnly) {
+        ways.push_back({"pulling the log", false});
+    }
+    std::vector<double> readySeconds;
+    for (const Way &way : ways) {
         b = pair(url);
         if (!b) {
             return 1;
@@ -227,6 +261,33 @@ int main(int argc, char **argv)
                     way.name, first->pulled, items, firstSeconds, first->pulled / firstSeconds,
                     items / firstSeconds, b->timed->seconds(), firstSeconds - b->timed->seconds(),
                     way.snapshot && first->snapshotSeq == 0 ? " [no snapshot was offered]" : "");
+        if (way.snapshot) {
+            if (&way != &ways.front()) {
+                readySeconds.push_back(firstSeconds);
+            }
+            const auto &timing = first->snapshotTiming;
+            std::printf("  snapshot of %.1f MB: making %.2f s, download %.2f s, unpacking %.2f s, "
+                        "installing %.2f s\n",
+                        timing.bytes / 1e6, timing.offerMs / 1000.0, timing.downloadMs / 1000.0,
+                        timing.unpackMs / 1000.0, timing.installMs / 1000.0);
+        }
+        // The install's write-ahead log is folded into the database behind it.
+        t.restart();
+        b->replica->host->database().waitForCheckpoint();
+        std::printf("  then the background checkpoint: %.2f s more\n", t.elapsed() / 1000.0);
+    }
+    if (readySeconds.size() > 1) {
+        const double median = percentile(readySeconds, 0.5);
+        std::printf("first sync from a snapshot already made, %zu runs: median %.2f s, %.0f "
+                    "items/s (fastest %.2f s, slowest %.2f s)\n",
+                    readySeconds.size(), median, items / median,
+                    *std::min_element(readySeconds.begin(), readySeconds.end()),
+                    *std::max_element(readySeconds.begin(), readySeconds.end()));
+    }
+    if (firstSyncOnly) {
+        server.terminate();
+        server.waitForFinished(10000);
+        return 0;
     }
 
     // Push of items made offline.

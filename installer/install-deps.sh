@@ -12,8 +12,8 @@ packages=(
   # platform libraries
   libsqlite3-dev libboost-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcurl4-openssl-dev libsodium-dev libqrencode-dev libexpected-dev
-  # gzip for sync snapshots
-  zlib1g-dev
+  # zstd for sync snapshots
+  libzstd-dev
   # the console's browser sign-in (OAuth 2.0) and its token in the OS keychain
   qt6-networkauth-dev qtkeychain-qt6-dev
   # test and benchmark peers: a load generator and the nginx baseline,

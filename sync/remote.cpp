@@ -455,7 +455,7 @@ Result<QByteArray> Remote::snapshotPart(const QString &name, qint64 offset)
     const QString path = QStringLiteral("/api/v1/sync/snapshot/") +
                          QString::fromLatin1(QUrl::toPercentEncoding(name));
     auto res = exchange("GET", path, {}, true, 120000,
-                        {{QByteArray("Accept"), QByteArray("application/gzip")},
+                        {{QByteArray("Accept"), QByteArray("application/zstd")},
                          {QByteArray("Range"), "bytes=" + QByteArray::number(offset) + "-"}});
     if (!res) {
         return fail(res.error());

@@ -9,6 +9,7 @@
 #include "sync/syncsnapshot.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -38,7 +39,13 @@ nlohmann::json SyncReport::toJson() const
     }
     out["refusals"] = std::move(list);
     if (snapshotSeq > 0) {
-        out["snapshot"] = {{"seq", snapshotSeq}, {"events", snapshotEvents}};
+        out["snapshot"] = {{"seq", snapshotSeq},
+                           {"events", snapshotEvents},
+                           {"bytes", snapshotTiming.bytes},
+                           {"offerMs", snapshotTiming.offerMs},
+                           {"downloadMs", snapshotTiming.downloadMs},
+                           {"unpackMs", snapshotTiming.unpackMs},
+                           {"installMs", snapshotTiming.installMs}};
     }
     if (!snapshotError.isEmpty()) {
         out["snapshotError"] = snapshotError.toStdString();
@@ -528,7 +535,10 @@ Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
     }
     // Twice at most: a snapshot the server replaced mid-download is asked again.
     for (int attempt = 0; attempt < 2; ++attempt) {
+        QElapsedTimer asked;
+        asked.start();
         auto offer = m_transport.snapshotOffer(m_log.replicaId());
+        report.snapshotTiming.offerMs = asked.elapsed();
         if (!offer) {
             if (offer.error().code == ErrorCode::NotFound) {
                 return std::optional<qint64>(); // none to give: pull the log
@@ -542,13 +552,21 @@ Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
         if (!shape.match(name).hasMatch() || seq <= 0 || size <= 0 || sha.size() != 64) {
             return fail(protocolError(QStringLiteral("offers a malformed snapshot")));
         }
+        if (const QString encoding = text(*offer, "encoding"); encoding != QLatin1String("zstd")) {
+            report.snapshotError =
+                QStringLiteral("the server's snapshot is encoded as %1, which this replica cannot "
+                               "read: the log was pulled instead")
+                    .arg(encoding);
+            return std::optional<qint64>();
+        }
         const QString stem = QStringLiteral("snapshot-") + name;
         for (const QString &old : dir.entryList({QStringLiteral("snapshot-*")}, QDir::Files)) {
             if (!old.startsWith(stem + QLatin1Char('.'))) {
                 dir.remove(old); // what is left of another snapshot
             }
         }
-        const QString partPath = dir.filePath(stem + QStringLiteral(".gz.part"));
+        const QString partPath = dir.filePath(stem + QStringLiteral(".zst.part"));
+        const QString dbPath = dir.filePath(stem + QStringLiteral(".db"));
         QFile part(partPath);
         if (!part.open(QIODevice::ReadWrite | QIODevice::Append)) {
             return fail(Error::internal(
@@ -559,7 +577,44 @@ Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
             part.resize(0);
             offset = 0;
         }
+        // Kept until installed: the compressed parts (a cut download resumes
+        // from them) and the database they unpack to as they arrive.
+        bool keepPart = true;
+        const auto cleanup = qScopeGuard([&] {
+            part.close();
+            if (!keepPart) {
+                QFile::remove(partPath);
+            }
+            QFile::remove(dbPath);
+        });
+        const auto damaged = [&](const Error &why) {
+            keepPart = false;
+            return Error{ErrorCode::Unavailable,
+                         QStringLiteral("%1; the next sync fetches the snapshot %2 again")
+                             .arg(why.message, name),
+                         {}};
+        };
+        auto unpacker = SnapshotUnpacker::open(dbPath);
+        if (!unpacker) {
+            return fail(unpacker.error());
+        }
+        QElapsedTimer clock;
+        clock.start();
+        for (qint64 fed = 0; fed < offset;) { // what an earlier sync received
+            if (!part.seek(fed)) {
+                return fail(Error::internal(QStringLiteral("cannot read %1").arg(partPath)));
+            }
+            const QByteArray had = part.read(std::min<qint64>(offset - fed, 1 << 20));
+            if (had.isEmpty()) {
+                return fail(Error::internal(QStringLiteral("cannot read %1").arg(partPath)));
+            }
+            if (auto ok = (*unpacker)->feed(had); !ok) {
+                return fail(damaged(ok.error()));
+            }
+            fed += had.size();
+        }
         bool gone = false;
+        qint64 unpackNs = 0;
         while (offset < size) {
             auto bytes = m_transport.snapshotPart(name, offset);
             if (!bytes) {
@@ -578,33 +633,29 @@ Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
                     QStringLiteral("cannot write %1: %2").arg(partPath, part.errorString())));
             }
             offset += bytes->size();
+            const qint64 before = clock.nsecsElapsed();
+            if (auto ok = (*unpacker)->feed(*bytes); !ok) {
+                return fail(damaged(ok.error()));
+            }
+            unpackNs += clock.nsecsElapsed() - before;
         }
-        part.close();
         if (gone) {
-            QFile::remove(partPath);
+            keepPart = false;
             continue;
         }
-        auto sum = fileSha256(partPath);
-        if (!sum) {
-            return fail(sum.error());
+        auto sum = (*unpacker)->finish();
+        if (!sum || *sum != sha) {
+            return fail(
+                damaged(sum ? Error::invalid(QStringLiteral("the snapshot is damaged: its SHA-256 "
+                                                            "differs"))
+                            : sum.error()));
         }
-        if (*sum != sha) {
-            QFile::remove(partPath);
-            return fail(Error{ErrorCode::Unavailable,
-                              QStringLiteral("the snapshot %1 arrived damaged; the next sync "
-                                             "fetches it again")
-                                  .arg(name),
-                              {}});
-        }
-        const QString dbPath = dir.filePath(stem + QStringLiteral(".db"));
-        const auto cleanup = qScopeGuard([&] {
-            QFile::remove(partPath);
-            QFile::remove(dbPath);
-        });
+        keepPart = false;
+        report.snapshotTiming.bytes = size;
+        report.snapshotTiming.unpackMs = unpackNs / 1'000'000;
+        report.snapshotTiming.downloadMs = clock.elapsed() - report.snapshotTiming.unpackMs;
+        clock.restart();
         auto count = [&]() -> Result<qint64> {
-            if (auto ok = gunzipFile(partPath, dbPath); !ok) {
-                return fail(ok.error());
-            }
             auto asOf = snapshotSeq(m_db, dbPath);
             if (!asOf) {
                 return fail(asOf.error());
@@ -616,6 +667,7 @@ Result<std::optional<qint64>> SyncEngine::startFromSnapshot(SyncReport &report)
                 return setState(tx, QStringLiteral("cursor"), QString::number(seq));
             });
         }();
+        report.snapshotTiming.installMs = clock.elapsed();
         if (!count) {
             // Nothing of it stayed (one transaction): pulling the log still works.
             report.snapshotError = count.error().message;

@@ -276,7 +276,7 @@ void registerSyncRoutes(Router &router, SyncServer &server, SyncHub &hub,
             }
             const qint64 size = part->data.size();
             HttpResponse res = HttpResponse::text(size == part->total ? 200 : 206,
-                                                  part->data.toStdString(), "application/gzip");
+                                                  part->data.toStdString(), "application/zstd");
             if (size != part->total) {
                 res.setHeader("Content-Range", "bytes " + std::to_string(offset) + "-" +
                                                    std::to_string(offset + size - 1) + "/" +

@@ -5,7 +5,7 @@
 //
 // A snapshot is an SQLite file holding, for one view (what an account may
 // see), the visible events up to its sequence and the projection rows of
-// every stream whose events are all visible (`snapshot_streams`), gzip-
+// every stream whose events are all visible (`snapshot_streams`), zstd-
 // compressed. Applying a whole stream's events makes exactly its rows
 // (ReplicationHandler::snapshotTables), so copying them is the same as
 // applying them; the few visible events of partly visible streams (an item
@@ -23,6 +23,7 @@
 #include <QByteArray>
 #include <QString>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -103,15 +104,40 @@ private:
 // transaction: its events into the log, the rows of its whole streams into
 // the projections, its other events applied as pulled ones are; alongside
 // runs in the same transaction (the cursor). Returns how many events it held.
+// The write-ahead log it grows is checkpointed in the background
+// (Database::transactBulk).
 Result<qint64> installSnapshotFile(Database &db, EventLog &log, const ReplicationRegistry &registry,
                                    const QString &path,
                                    const std::function<Result<void>(Transaction &)> &alongside);
 // The sequence an (uncompressed) snapshot file is as of.
 Result<qint64> snapshotSeq(Database &db, const QString &path);
 
-// Streams gzip (RFC 1952) from one file to another.
-Result<void> gzipFile(const QString &from, const QString &to);
-Result<void> gunzipFile(const QString &from, const QString &to);
+// Compresses one file into another as a zstd frame (RFC 8878), level 1,
+// with its checksum.
+Result<void> compressFile(const QString &from, const QString &to);
+
+// Replica side: a snapshot's download, unpacked as it arrives. Each part is
+// hashed and inflated into the database file while it is in memory, so the
+// download is never read back; a resumed download feeds what it had first.
+class SnapshotUnpacker final
+{
+public:
+    // Truncates (creates) the uncompressed file at path.
+    static Result<std::unique_ptr<SnapshotUnpacker>> open(const QString &path);
+    ~SnapshotUnpacker();
+    SnapshotUnpacker(const SnapshotUnpacker &) = delete;
+    SnapshotUnpacker &operator=(const SnapshotUnpacker &) = delete;
+
+    Result<void> feed(const QByteArray &compressed);
+    // Checks the frame is whole (zstd's own checksum included) and
+    // returns the SHA-256 of the bytes fed, in lowercase hex.
+    Result<QString> finish();
+
+private:
+    struct State;
+    explicit SnapshotUnpacker(std::unique_ptr<State> state);
+    std::unique_ptr<State> m_state;
+};
 
 // The SHA-256 of a file, in lowercase hex.
 Result<QString> fileSha256(const QString &path);

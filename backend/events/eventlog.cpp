@@ -408,11 +408,24 @@ Result<bool> EventLog::storeRemote(Transaction &tx, const Event &in,
     return true;
 }
 
-Result<qint64> EventLog::storeSnapshot(Transaction &tx, const QString &schema)
+namespace {
+
+// A schema name that is safe to put in SQL.
+Result<void> attachedSchema(const QString &schema)
 {
     static const QRegularExpression identifier(QStringLiteral("^[a-z_][a-z0-9_]*$"));
     if (!identifier.match(schema).hasMatch()) {
         return fail(Error::invalid(QStringLiteral("%1 is not a schema name").arg(schema)));
+    }
+    return {};
+}
+
+} // namespace
+
+Result<qint64> EventLog::storeSnapshot(Transaction &tx, const QString &schema)
+{
+    if (auto ok = attachedSchema(schema); !ok) {
+        return fail(ok.error());
     }
     auto stored = tx.execCached(
         QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, actor_id, "
@@ -425,21 +438,35 @@ Result<qint64> EventLog::storeSnapshot(Transaction &tx, const QString &schema)
         return fail(stored.error());
     }
     const qint64 count = (*stored)->numRowsAffected();
+    if (auto ok = snapshotStored(tx, schema); !ok) {
+        return fail(ok.error());
+    }
+    return count;
+}
+
+Result<qint64> EventLog::snapshotStored(Transaction &tx, const QString &schema)
+{
+    if (auto ok = attachedSchema(schema); !ok) {
+        return fail(ok.error());
+    }
     auto newest = tx.execCached(
-        QStringLiteral("SELECT MAX(hlc), (SELECT MAX(seq) FROM main.event_log) FROM %1.event_log")
+        QStringLiteral("SELECT MAX(hlc), (SELECT MAX(seq) FROM main.event_log), COUNT(*) FROM "
+                       "%1.event_log")
             .arg(schema),
         {});
     if (!newest) {
         return fail(newest.error());
     }
-    if ((*newest)->next()) {
-        if (const auto stamp = Hlc::parse((*newest)->value(0).toString())) {
-            m_clock.update(*stamp);
-        }
-        const qint64 last = (*newest)->value(1).toLongLong();
-        if (m_committed && count > 0) {
-            tx.onCommit([listener = m_committed, last] { listener(last); });
-        }
+    if (!(*newest)->next()) {
+        return qint64(0);
+    }
+    if (const auto stamp = Hlc::parse((*newest)->value(0).toString())) {
+        m_clock.update(*stamp);
+    }
+    const qint64 last = (*newest)->value(1).toLongLong();
+    const qint64 count = (*newest)->value(2).toLongLong();
+    if (m_committed && count > 0) {
+        tx.onCommit([listener = m_committed, last] { listener(last); });
     }
     return count;
 }

@@ -95,6 +95,10 @@ public:
     // that holds none of them yet; an event already stored fails the whole.
     // Returns how many were stored.
     Result<qint64> storeSnapshot(Transaction &tx, const QString &schema);
+    // The same once the snapshot's rows were copied into an empty log as
+    // they are (seq = server_seq, recorded_at the server's): merges their
+    // newest stamp into the clock and tells the committed listener.
+    Result<qint64> snapshotStored(Transaction &tx, const QString &schema);
     // The event with this id, if stored.
     Result<std::optional<Event>> find(const QUuid &id) const;
     // This replica's own events the server has neither acknowledged nor
