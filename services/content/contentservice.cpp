@@ -371,7 +371,7 @@ Result<ContentService::Prepared> ContentService::prepareCreate(Transaction &tx, 
         }
         slug = *free;
     }
-    const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString id = uuidText(m_ids.next());
     nlohmann::json changes = {{"title", title->toStdString()},
                               {"slug", slug.toStdString()},
                               {"description", description->toStdString()},

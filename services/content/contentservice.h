@@ -12,6 +12,7 @@
 #pragma once
 
 #include "backend/events/event.h"
+#include "backend/events/uuidv7.h"
 #include "services/content/content.h"
 #include "services/content/contentstore.h"
 #include "services/user/user.h"
@@ -236,6 +237,9 @@ private:
     std::unique_ptr<ContentStore> m_store;
     std::unique_ptr<ContentProjection> m_projection;
     std::unique_ptr<ContentReplication> m_replication;
+    // Item ids in creation order (UUIDv7): a new item's rows and index
+    // entries land at the end of every index keyed by it, not at random.
+    UuidV7Generator m_ids;
 };
 
 } // namespace colophon
