@@ -49,7 +49,7 @@ struct SyncReport
         qint64 bytes = 0;      // compressed, as downloaded
         qint64 offerMs = 0;    // asking for it (the server may make it then)
         qint64 downloadMs = 0; // receiving its parts
-        qint64 unpackMs = 0;   // hashing and inflating them as they came
+        qint64 unpackMs = 0;   // hashing and decompressing them as they came
         qint64 installMs = 0;  // copying it into the replica, one transaction
     } snapshotTiming;
     nlohmann::json toJson() const;

@@ -117,7 +117,7 @@ Result<qint64> snapshotSeq(Database &db, const QString &path);
 Result<void> compressFile(const QString &from, const QString &to);
 
 // Replica side: a snapshot's download, unpacked as it arrives. Each part is
-// hashed and inflated into the database file while it is in memory, so the
+// hashed and decompressed into the database file while it is in memory, so the
 // download is never read back; a resumed download feeds what it had first.
 class SnapshotUnpacker final
 {

@@ -5,7 +5,7 @@
 // (who never receives another creator's drafts); a cut download resumes, a
 // damaged one is fetched again, a replaced one is asked again; a replica
 // that already holds replicated events never takes one. The unpacker that
-// inflates a download as it arrives gives the same bytes whatever the part
+// decompresses a download as it arrives gives the same bytes whatever the part
 // sizes, and refuses a stream cut, padded or altered.
 
 #include "sync/syncsnapshot.h"
