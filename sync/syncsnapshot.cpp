@@ -42,16 +42,6 @@ Result<void> run(const QSqlDatabase &db, const QString &sql, const QVariantList 
     return {};
 }
 
-// "?, ?, ?" for n values.
-QString marks(qsizetype n)
-{
-    QStringList out;
-    for (qsizetype i = 0; i < n; ++i) {
-        out << QStringLiteral("?");
-    }
-    return out.join(QLatin1String(", "));
-}
-
 // The columns of schema.table, in order.
 Result<QStringList> columnsOf(const QSqlDatabase &db, const QString &schema, const QString &table)
 {
@@ -447,7 +437,7 @@ Result<qint64> SnapshotStore::fill(const Principal &principal, Transaction *tx)
     if (everything) {
         if (auto ok = run(db,
                           eventRows + QStringLiteral("seq <= ? AND type IN (%1) ORDER BY seq")
-                                          .arg(marks(types.size())),
+                                          .arg(sqlPlaceholders(types.size())),
                           bound);
             !ok) {
             return fail(ok.error());
@@ -593,36 +583,14 @@ Result<SnapshotStore::Part> SnapshotStore::part(const Principal &principal, cons
 
 namespace {
 
-// Runs load with table's own indexes dropped, and makes them again after in
-// one sorted pass each, rather than updating them a row at a time.
-Result<void> withoutIndexes(const QSqlDatabase &conn, const QString &table,
-                            const std::function<Result<void>()> &load)
-{
-    auto indexes = indexesOf(conn, table);
-    if (!indexes) {
-        return fail(indexes.error());
-    }
-    for (const auto &[name, sql] : *indexes) {
-        if (auto ok = run(conn, QStringLiteral("DROP INDEX main.%1").arg(name)); !ok) {
-            return ok;
-        }
-    }
-    if (auto ok = load(); !ok) {
-        return ok;
-    }
-    for (const auto &[name, sql] : *indexes) {
-        if (auto ok = run(conn, sql); !ok) {
-            return ok;
-        }
-    }
-    return {};
-}
-
-// Copies the snapshot's rows of table into main as they are, when it can:
-// the same columns and indexes, into an empty table. SQLite then copies the
-// records and the indexes' b-trees page by page, building nothing. False
-// when it cannot (another schema version, rows already here).
-Result<bool> copyWhole(const QSqlDatabase &conn, const QString &table)
+// Copies the snapshot's rows of table into main. When it can (the same
+// columns and indexes, into an empty table) as they are: SQLite then copies
+// the records and the indexes' b-trees page by page (its transfer
+// optimisation), decoding and building nothing. Otherwise (another schema
+// version, rows already here) through load, with the table's own indexes
+// dropped and made again after in one sorted pass each. True when whole.
+Result<bool> copyTable(const QSqlDatabase &conn, const QString &table,
+                       const std::function<Result<void>()> &load)
 {
     auto here = columnsOf(conn, QStringLiteral("main"), table);
     auto there = columnsOf(conn, kSchema, table);
@@ -643,25 +611,35 @@ Result<bool> copyWhole(const QSqlDatabase &conn, const QString &table)
     }
     const bool sameIndexes = std::all_of(
         ours->begin(), ours->end(), [&](const auto &index) { return made.contains(index.second); });
-    if (*here != *there || !empty->toBool() || !sameIndexes) {
-        return false;
+    if (*here == *there && empty->toBool() && sameIndexes) {
+        if (auto ok =
+                run(conn,
+                    QStringLiteral("INSERT INTO main.%1 SELECT * FROM %2.%1").arg(table, kSchema));
+            !ok) {
+            return fail(ok.error());
+        }
+        return true;
     }
-    if (auto ok = run(
-            conn, QStringLiteral("INSERT INTO main.%1 SELECT * FROM %2.%1").arg(table, kSchema));
-        !ok) {
+    for (const auto &[name, sql] : *ours) {
+        if (auto ok = run(conn, QStringLiteral("DROP INDEX main.%1").arg(name)); !ok) {
+            return fail(ok.error());
+        }
+    }
+    if (auto ok = load(); !ok) {
         return fail(ok.error());
     }
-    return true;
+    for (const auto &[name, sql] : *ours) {
+        if (auto ok = run(conn, sql); !ok) {
+            return fail(ok.error());
+        }
+    }
+    return false;
 }
 
-// Copies the snapshot's rows of a projection table into main: whole, or
-// column by column in key order (so the key's own index grows at its end).
-Result<void> copyRows(const QSqlDatabase &conn, const QString &table)
+// The columns main.table shares with the snapshot's, copied in key order
+// (so the key's own index grows at its end).
+Result<void> copyColumns(const QSqlDatabase &conn, const QString &table)
 {
-    auto whole = copyWhole(conn, table);
-    if (!whole || *whole) {
-        return whole ? Result<void>{} : fail(whole.error());
-    }
     auto here = execSql(conn, QStringLiteral("PRAGMA main.table_info(%1)").arg(table));
     auto there = columnsOf(conn, kSchema, table);
     if (!here || !there) {
@@ -678,42 +656,36 @@ Result<void> copyRows(const QSqlDatabase &conn, const QString &table)
             key << column;
         }
     }
-    return withoutIndexes(conn, table, [&] {
-        const QString list = shared.join(QLatin1String(", "));
-        const QString order = key.isEmpty()
-                                  ? QString()
-                                  : QStringLiteral(" ORDER BY ") + key.join(QLatin1String(", "));
-        return run(conn, QStringLiteral("INSERT INTO main.%1 (%2) SELECT %2 FROM %3.%1%4")
-                             .arg(table, list, kSchema, order));
-    });
+    const QString list = shared.join(QLatin1String(", "));
+    const QString order =
+        key.isEmpty() ? QString() : QStringLiteral(" ORDER BY ") + key.join(QLatin1String(", "));
+    return run(conn, QStringLiteral("INSERT INTO main.%1 (%2) SELECT %2 FROM %3.%1%4")
+                         .arg(table, list, kSchema, order));
 }
 
 Result<qint64> installSnapshot(Database &db, Transaction &tx, EventLog &log,
                                const ReplicationRegistry &registry)
 {
     const QSqlDatabase conn = db.connection();
-    // The log: whole into an empty one, else renumbered as a bulk load.
-    auto whole = copyWhole(conn, QStringLiteral("event_log"));
+    // The log: whole (keeping the server's numbering), else renumbered.
+    Result<qint64> stored = qint64(0);
+    auto whole = copyTable(conn, QStringLiteral("event_log"), [&]() -> Result<void> {
+        stored = log.storeSnapshot(tx, kSchema);
+        return stored ? Result<void>{} : fail(stored.error());
+    });
     if (!whole) {
         return fail(whole.error());
     }
-    Result<qint64> stored = qint64(0);
     if (*whole) {
         stored = log.snapshotStored(tx, kSchema);
-    } else if (auto ok = withoutIndexes(conn, QStringLiteral("event_log"),
-                                        [&]() -> Result<void> {
-                                            stored = log.storeSnapshot(tx, kSchema);
-                                            return stored ? Result<void>{} : fail(stored.error());
-                                        });
-               !ok) {
-        return fail(ok.error());
     }
     if (!stored) {
         return fail(stored.error());
     }
     std::set<ReplicationHandler *> touched;
     for (const auto &[handler, table] : tablesOf(registry)) {
-        if (auto ok = copyRows(conn, table.table); !ok) {
+        if (auto ok = copyTable(conn, table.table, [&] { return copyColumns(conn, table.table); });
+            !ok) {
             return fail(ok.error());
         }
         touched.insert(handler);

@@ -41,9 +41,7 @@ ServiceHost::~ServiceHost()
 {
     m_scheduler.reset();
     m_snapshotTimer.reset();
-    if (m_snapshotThread.joinable()) {
-        m_snapshotThread.join(); // at most one snapshot being made
-    }
+    m_snapshotJob.wait(); // at most one snapshot being made
     m_syncTimer.reset();
     m_syncHub.reset();
     m_syncServer.reset();
@@ -294,13 +292,7 @@ void ServiceHost::startSyncHub()
     }
     m_snapshotTimer = std::make_unique<QTimer>();
     QObject::connect(m_snapshotTimer.get(), &QTimer::timeout, [this] {
-        if (m_snapshotRunning.exchange(true)) {
-            return;
-        }
-        if (m_snapshotThread.joinable()) {
-            m_snapshotThread.join(); // the last one, finished
-        }
-        m_snapshotThread = std::thread([this] {
+        m_snapshotJob.start([this] {
             QElapsedTimer took;
             took.start();
             auto made = m_syncServer->refreshSnapshots();
@@ -312,7 +304,6 @@ void ServiceHost::startSyncHub()
                               {{"name", made->toStdString()}, {"ms", took.elapsed()}});
             }
             m_db->closeThreadConnection();
-            m_snapshotRunning = false;
         });
     });
     m_snapshotTimer->start(static_cast<int>(std::min<qint64>(every, 24 * 3600) * 1000));

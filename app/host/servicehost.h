@@ -7,14 +7,13 @@
 #pragma once
 
 #include "backend/core/error.h"
+#include "backend/core/singleflight.h"
 #include "backend/db/migrations.h"
 #include "backend/events/replication.h"
 
 #include <QMap>
 #include <QString>
-#include <atomic>
 #include <memory>
-#include <thread>
 #include <vector>
 
 QT_FORWARD_DECLARE_CLASS(QTimer)
@@ -123,8 +122,7 @@ private:
     std::unique_ptr<QTimer> m_syncTimer;
     // Snapshots made ahead of time, one thread at a time.
     std::unique_ptr<QTimer> m_snapshotTimer;
-    std::thread m_snapshotThread;
-    std::atomic<bool> m_snapshotRunning{false};
+    SingleFlight m_snapshotJob;
     std::unique_ptr<PasswordHasher> m_hasher;
     std::unique_ptr<JwtSigner> m_signer;
     std::unique_ptr<UserService> m_users;

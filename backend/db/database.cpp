@@ -159,15 +159,8 @@ void Database::checkpointInBackground()
     if (m_dialect->name() != QLatin1String("sqlite")) {
         return;
     }
-    std::lock_guard lock(m_checkpointMutex);
-    if (m_checkpointing) {
-        return; // the running one folds in what it finds; the next commit the rest
-    }
-    if (m_checkpointer.joinable()) {
-        m_checkpointer.join();
-    }
-    m_checkpointing = true;
-    m_checkpointer = std::thread([this] {
+    // When one runs already, it folds in what it finds and the next commit the rest.
+    m_checkpoint.start([this] {
         {
             // PASSIVE: never waits for, nor blocks, a reader or a writer. A
             // committer's own checkpoint finds this one running and skips.
@@ -175,16 +168,12 @@ void Database::checkpointInBackground()
             q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
         }
         closeThreadConnection();
-        m_checkpointing = false;
     });
 }
 
 void Database::waitForCheckpoint()
 {
-    std::lock_guard lock(m_checkpointMutex);
-    if (m_checkpointer.joinable()) {
-        m_checkpointer.join();
-    }
+    m_checkpoint.wait();
 }
 
 Result<CachedQuery> Transaction::execCached(const QString &sql, const QVariantList &values) const

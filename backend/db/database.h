@@ -9,17 +9,16 @@
 #pragma once
 
 #include "backend/core/error.h"
+#include "backend/core/singleflight.h"
 #include "backend/db/sqldialect.h"
 
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStringList>
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -144,9 +143,7 @@ private:
     int m_busyTimeoutMs;
     QStringList m_connectionNames; // guarded by m_mutex
     QString m_lastOpenError;       // guarded by m_mutex
-    std::mutex m_checkpointMutex;
-    std::thread m_checkpointer; // guarded by m_checkpointMutex
-    std::atomic<bool> m_checkpointing{false};
+    SingleFlight m_checkpoint;     // transactBulk's background checkpoint
 };
 
 template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>

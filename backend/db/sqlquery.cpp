@@ -39,6 +39,16 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql,
     return execSql(db, sql, QVariantList(values));
 }
 
+QString sqlPlaceholders(qsizetype n)
+{
+    QString out;
+    out.reserve(n * 3);
+    for (qsizetype i = 0; i < n; ++i) {
+        out += i == 0 ? QLatin1String("?") : QLatin1String(", ?");
+    }
+    return out;
+}
+
 Result<QVariant> queryValue(const QSqlDatabase &db, const QString &sql,
                             std::initializer_list<QVariant> values)
 {

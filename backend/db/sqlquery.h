@@ -22,6 +22,9 @@ Result<QSqlQuery> execSql(const QSqlDatabase &db, const QString &sql, const QVar
 Result<QVariant> queryValue(const QSqlDatabase &db, const QString &sql,
                             std::initializer_list<QVariant> values = {});
 
+// "?, ?, ?": n positional placeholders, for IN lists and generated INSERTs.
+QString sqlPlaceholders(qsizetype n);
+
 // The Error for a failed query: Unavailable for busy/locked, Internal otherwise.
 Error sqlError(const QSqlQuery &query, const QString &what);
 

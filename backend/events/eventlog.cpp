@@ -275,12 +275,10 @@ Result<std::vector<Event>> EventLog::query(const EventQuery &q) const
         }
     }
     if (!types.isEmpty()) {
-        QStringList marks;
         for (const QString &t : types) {
-            marks << QStringLiteral("?");
             values << t;
         }
-        where << QStringLiteral("type IN (%1)").arg(marks.join(QStringLiteral(", ")));
+        where << QStringLiteral("type IN (%1)").arg(sqlPlaceholders(types.size()));
     }
     if (!q.typePrefix.isEmpty()) {
         addPrefix(where, values, QStringLiteral("type"), q.typePrefix);

@@ -258,14 +258,10 @@ Result<bool> insertCreated(Transaction &tx, const QString &id, const Event &even
     }
     names << QStringLiteral("clocks");
     values << QString::fromStdString(clocks.dump());
-    QStringList marks;
-    for (qsizetype i = 0; i < names.size(); ++i) {
-        marks << QStringLiteral("?");
-    }
     auto inserted =
         tx.execCached(QStringLiteral("INSERT INTO content_items (%1) VALUES (%2) ON "
                                      "CONFLICT (id) DO NOTHING")
-                          .arg(names.join(QLatin1String(", ")), marks.join(QLatin1String(", "))),
+                          .arg(names.join(QLatin1String(", ")), sqlPlaceholders(names.size())),
                       values);
     if (!inserted) {
         return fail(inserted.error());
