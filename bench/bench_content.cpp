@@ -14,7 +14,7 @@
 // and at the end the peak resident memory of this process (VmHWM) and the
 // size of the database. Figures are printed, never asserted.
 // Usage: colophon-bench-content [--duration SECONDS] [--connections N] [--threads N]
-//                               [--items N] [--seed-only]
+//                               [--items N] [--seed-only] [--only nginx,list,read,create]
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -34,6 +34,7 @@
 #include <QFileInfo>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
+#include <algorithm>
 #include <cstdio>
 
 using namespace colophon;
@@ -81,16 +82,26 @@ int main(int argc, char *argv[])
     const QCommandLineOption seedOnlyOption(
         QStringLiteral("seed-only"),
         QStringLiteral("Only seed and print the import rate (for profiling the write path)."));
-    parser.addOptions(
-        {durationOption, connectionsOption, threadsOption, itemsOption, seedOnlyOption});
+    const QCommandLineOption onlyOption(
+        QStringLiteral("only"),
+        QStringLiteral("Run only these HTTP targets, comma-separated: nginx, list, read, create "
+                       "(default: all; for profiling one of them)."),
+        QStringLiteral("TARGETS"), QStringLiteral("nginx,list,read,create"));
+    parser.addOptions({durationOption, connectionsOption, threadsOption, itemsOption,
+                       seedOnlyOption, onlyOption});
     parser.process(app); // --help, or an unknown option, exits here
     bool ok[4] = {};
     const int seconds = parser.value(durationOption).toInt(&ok[0]);
     const int connections = parser.value(connectionsOption).toInt(&ok[1]);
     const int threads = parser.value(threadsOption).toInt(&ok[2]);
     const int items = parser.value(itemsOption).toInt(&ok[3]);
+    const QStringList only = parser.value(onlyOption).split(u',', Qt::SkipEmptyParts);
+    const QStringList targets{QStringLiteral("nginx"), QStringLiteral("list"),
+                              QStringLiteral("read"), QStringLiteral("create")};
+    const bool knownTargets = std::all_of(only.cbegin(), only.cend(),
+                                          [&](const QString &t) { return targets.contains(t); });
     if (!ok[0] || !ok[1] || !ok[2] || !ok[3] || seconds < 1 || connections < 1 || threads < 1 ||
-        items < 1) {
+        items < 1 || only.isEmpty() || !knownTargets) {
         std::fprintf(stderr, "colophon-bench-content: bad arguments; see --help\n");
         return 2;
     }
@@ -215,7 +226,7 @@ int main(int argc, char *argv[])
 
     Router router;
     host->registerRoutes(router);
-    InProcessServer server(router, config, logger, metrics, db, threads);
+    InProcessServer server(router, config, logger, metrics, *host, threads);
     if (auto started = server.start(); !started) {
         std::fprintf(stderr, "cannot start: %s\n", qPrintable(started.error().message));
         return 1;
@@ -248,22 +259,44 @@ int main(int argc, char *argv[])
             "\"description\":\"Made by wrk.\",\"body\":\"# A post\\\\n\\\\nA short body.\","
             "\"tags\":[\"bench\"]}', tid, counter))\nend\n"));
 
-    Figures nginx = runNginx(dir, seconds, connections);
-    Figures list = runWrk(QStringLiteral("GET content?status=published"),
-                          base + QStringLiteral("/api/v1/content?status=published&limit=20&"
-                                                "sort=-updatedAt"),
-                          seconds, connections, {}, bearer);
-    Figures read = runWrk(QStringLiteral("GET content/{id} (random, Lua)"),
-                          base + QStringLiteral("/api/v1/content/") + ids.front(), seconds,
-                          connections, readScript, bearer);
+    std::vector<Figures> figures;
+    if (only.contains(QLatin1String("nginx"))) {
+        figures.push_back(runNginx(dir, seconds, connections));
+    }
+    if (only.contains(QLatin1String("list"))) {
+        figures.push_back(runWrk(QStringLiteral("GET content?status=published"),
+                                 base + QStringLiteral("/api/v1/content?status=published&"
+                                                       "limit=20&sort=-updatedAt"),
+                                 seconds, connections, {}, bearer));
+    }
+    if (only.contains(QLatin1String("read"))) {
+        figures.push_back(runWrk(QStringLiteral("GET content/{id} (random, Lua)"),
+                                 base + QStringLiteral("/api/v1/content/") + ids.front(), seconds,
+                                 connections, readScript, bearer));
+    }
     const qint64 before = host->eventLog()->count().value_or(0);
-    Figures create =
-        runWrk(QStringLiteral("POST content (Lua)"), base + QStringLiteral("/api/v1/content"),
-               seconds, connections, writeScriptPath, bearer);
+    if (only.contains(QLatin1String("create"))) {
+        figures.push_back(runWrk(QStringLiteral("POST content (Lua)"),
+                                 base + QStringLiteral("/api/v1/content"), seconds, connections,
+                                 writeScriptPath, bearer));
+    }
     const qint64 created = host->eventLog()->count().value_or(0) - before;
     server.stop();
 
-    printTable({&nginx, &list, &read, &create});
+    std::vector<const Figures *> rows;
+    for (const Figures &f : figures) {
+        rows.push_back(&f);
+    }
+    printTable(rows);
+    const auto figuresOf = [&](const QString &prefix) {
+        const auto found = std::find_if(figures.cbegin(), figures.cend(), [&](const Figures &f) {
+            return f.name.startsWith(prefix);
+        });
+        return found == figures.cend() ? Figures{} : *found;
+    };
+    const Figures nginx = figuresOf(QStringLiteral("nginx"));
+    const Figures list = figuresOf(QStringLiteral("GET content?"));
+    const Figures read = figuresOf(QStringLiteral("GET content/"));
     if (nginx.requestsPerSecond > 0) {
         std::printf("\nlisting / nginx static:   %.0f%%\n",
                     100.0 * list.requestsPerSecond / nginx.requestsPerSecond);

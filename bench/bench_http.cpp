@@ -191,7 +191,7 @@ int main(int argc, char *argv[])
         return 0;
     }
 
-    InProcessServer server(router, config, logger, metrics, db, threads);
+    InProcessServer server(router, config, logger, metrics, *host, threads);
     if (auto started = server.start(); !started) {
         std::fprintf(stderr, "cannot start: %s\n", qPrintable(started.error().message));
         return 1;

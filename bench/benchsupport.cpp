@@ -180,12 +180,12 @@ bool resetPeakResident()
 }
 
 InProcessServer::InProcessServer(const Router &router, const Config &config, Logger &logger,
-                                 MetricsRegistry &metrics, Database &db, int threads)
-    : m_config(config), m_logger(logger), m_db(db), m_threads(threads),
+                                 MetricsRegistry &metrics, ServiceHost &host, int threads)
+    : m_config(config), m_logger(logger), m_db(host.database()), m_threads(threads),
       m_pipeline(router,
                  {requestIdMiddleware(), traceContextMiddleware(),
                   accessLogMiddleware(logger, metrics), corsMiddleware({}),
-                  rateLimitMiddleware(noRateLimits())},
+                  rateLimitMiddleware(noRateLimits()), host.requestScopeMiddleware()},
                  logger)
 {
 }

@@ -70,7 +70,7 @@ class InProcessServer final
 {
 public:
     InProcessServer(const Router &router, const Config &config, Logger &logger,
-                    MetricsRegistry &metrics, Database &db, int threads);
+                    MetricsRegistry &metrics, ServiceHost &host, int threads);
     ~InProcessServer();
     Result<void> start();
     void stop();

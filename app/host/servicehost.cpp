@@ -248,6 +248,14 @@ void ServiceHost::startScheduler(int intervalMs)
     fire();
 }
 
+Middleware ServiceHost::requestScopeMiddleware()
+{
+    return [db = m_db.get()](HttpRequest &req, const HttpNext &next) {
+        Database::RequestScope scope(*db);
+        return next(req);
+    };
+}
+
 void ServiceHost::registerRoutes(Router &router)
 {
     registerSystemRoutes(router, *this);

@@ -10,6 +10,7 @@
 #include "backend/core/singleflight.h"
 #include "backend/db/migrations.h"
 #include "backend/events/replication.h"
+#include "backend/http/middleware.h"
 
 #include <QMap>
 #include <QString>
@@ -99,6 +100,9 @@ public:
     // The routes of the system (/healthz, /readyz, /metrics, OpenAPI) and of
     // every service, on router.
     void registerRoutes(Router &router);
+    // The innermost middleware of a server of this host: each request runs
+    // in a Database::RequestScope, so its caches read data_version once.
+    Middleware requestScopeMiddleware();
 
 private:
     ServiceHost(HostRole role, const Config &config, Logger &logger, MetricsRegistry &metrics);

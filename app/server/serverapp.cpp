@@ -147,7 +147,8 @@ int runServer(const QStringList &arguments)
     HttpPipeline pipeline(
         router,
         {requestIdMiddleware(), traceContextMiddleware(), accessLogMiddleware(logger, metrics),
-         corsMiddleware(corsSettings(config)), rateLimitMiddleware(rateLimitSettings(config))},
+         corsMiddleware(corsSettings(config)), rateLimitMiddleware(rateLimitSettings(config)),
+         (*host)->requestScopeMiddleware()},
         logger);
     Database &db = (*host)->database();
     serverSettings->threadFinished = [&db] { db.closeThreadConnection(); };

@@ -44,14 +44,21 @@ public:
 
     // Unauthenticated for: malformed token, any alg but HS256 (including
     // "none"), a bad signature, expiry (exp <= nowSeconds), iat more than
-    // leewaySeconds in the future, or a missing sub or exp.
+    // leewaySeconds in the future, or a missing sub or exp. A token this
+    // thread verified before is looked up rather than checked again; its
+    // times are checked on every call.
     Result<JwtClaims> verify(const QString &token, qint64 nowSeconds,
                              qint64 leewaySeconds = 30) const;
 
 private:
+    Result<JwtClaims> verifyUncached(const QString &token, qint64 nowSeconds,
+                                     qint64 leewaySeconds) const;
+    static Result<JwtClaims> checkTimes(const JwtClaims &claims, qint64 nowSeconds,
+                                        qint64 leewaySeconds);
     QByteArray mac(QByteArrayView signingInput) const;
 
     QByteArray m_key;
+    quint64 m_id; // which signer verified a cached token
 };
 
 // Loads the key from path, creating it if absent: 32 random bytes written to a

@@ -4,13 +4,45 @@
 #include "backend/db/sqlquery.h"
 
 #include <QMutexLocker>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QThread>
 #include <atomic>
+#include <optional>
+#include <sqlite3.h>
+#include <string_view>
 #include <unordered_map>
 
 namespace colophon {
+
+// One connection's C API statements by their SQL.
+struct StatementCache
+{
+    struct Slot
+    {
+        sqlite3_stmt *stmt = nullptr;
+        bool inUse = false;
+    };
+    struct Hash
+    {
+        using is_transparent = void;
+        size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    };
+
+    explicit StatementCache(sqlite3 *db) : handle(db) {}
+    StatementCache(const StatementCache &) = delete;
+    StatementCache &operator=(const StatementCache &) = delete;
+    ~StatementCache()
+    {
+        for (auto &entry : bySql) {
+            sqlite3_finalize(entry.second->stmt);
+        }
+    }
+
+    sqlite3 *handle;
+    std::unordered_map<std::string, std::unique_ptr<Slot>, Hash, std::equal_to<>> bySql;
+};
 
 namespace {
 
@@ -26,7 +58,10 @@ struct ThreadState
 {
     quint64 instance = 0;
     QSqlDatabase db;
-    Transaction *current = nullptr; // innermost open transaction
+    Transaction *current = nullptr;         // innermost open transaction
+    StatementCache *cStatements = nullptr;  // owned by the Database; SQLite only
+    int requestScopes = 0;                  // RequestScopes open on this thread
+    std::optional<qint64> scopeDataVersion; // read once per outermost scope
     int depth = 0;
     // After db: destroyed first, as statements must go before their connection.
     std::unordered_map<QString, std::unique_ptr<CachedStatement>> statements;
@@ -76,6 +111,7 @@ Database::~Database()
     waitForCheckpoint();
     closeThreadConnection();
     QMutexLocker lock(&m_mutex);
+    m_statementCaches.clear(); // other threads' statements, before their connections close
     for (const QString &name : std::as_const(m_connectionNames)) {
         QSqlDatabase::removeDatabase(name);
     }
@@ -123,6 +159,14 @@ QSqlDatabase Database::connection()
     auto state = std::make_unique<ThreadState>();
     state->instance = m_instance;
     state->db = db;
+    if (const QVariant handle = db.driver()->handle();
+        handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
+        auto cache =
+            std::make_unique<StatementCache>(*static_cast<sqlite3 *const *>(handle.data()));
+        state->cStatements = cache.get();
+        QMutexLocker lock(&m_mutex);
+        m_statementCaches.push_back(std::move(cache));
+    }
     t_states.push_back(std::move(state));
     return db;
 }
@@ -135,6 +179,10 @@ void Database::closeThreadConnection()
         }
         const QString name = (*it)->db.connectionName();
         (*it)->statements.clear();
+        if (StatementCache *cache = (*it)->cStatements) {
+            QMutexLocker lock(&m_mutex);
+            std::erase_if(m_statementCaches, [&](const auto &c) { return c.get() == cache; });
+        }
         (*it)->db.close();
         t_states.erase(it); // drops our handle before removeDatabase
         QSqlDatabase::removeDatabase(name);
@@ -218,6 +266,103 @@ Result<CachedQuery> Database::execCached(const QString &sql, const QVariantList 
     return handle;
 }
 
+Result<Statement> Transaction::statement(std::string_view sql) const
+{
+    return m_database.statement(sql);
+}
+
+Result<Statement> Database::statement(std::string_view sql)
+{
+    ThreadState *s = threadState(m_instance);
+    if (s == nullptr) {
+        if (!connection().isOpen()) {
+            return fail(
+                Error::unavailable(QStringLiteral("database not open: %1").arg(lastOpenError())));
+        }
+        s = threadState(m_instance);
+    }
+    StatementCache *cache = s->cStatements;
+    if (cache == nullptr) {
+        return fail(Error::internal(QStringLiteral("C API statements need SQLite")));
+    }
+    const auto prepare = [&](unsigned flags) -> Result<sqlite3_stmt *> {
+        sqlite3_stmt *stmt = nullptr;
+        const int rc =
+            sqlite3_prepare_v3(cache->handle, sql.data(), int(sql.size()), flags, &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            return fail(sqliteError(cache->handle, rc, sql));
+        }
+        return stmt;
+    };
+    auto found = cache->bySql.find(sql);
+    if (found == cache->bySql.end()) {
+        auto stmt = prepare(SQLITE_PREPARE_PERSISTENT);
+        if (!stmt) {
+            return fail(stmt.error());
+        }
+        auto slot = std::make_unique<StatementCache::Slot>();
+        slot->stmt = *stmt;
+        found = cache->bySql.emplace(std::string(sql), std::move(slot)).first;
+    }
+    StatementCache::Slot &slot = *found->second;
+    if (slot.inUse) { // re-entered while its rows are read: a one-off
+        auto stmt = prepare(0);
+        if (!stmt) {
+            return fail(stmt.error());
+        }
+        return Statement(*stmt, nullptr, true);
+    }
+    slot.inUse = true;
+    return Statement(slot.stmt, &slot.inUse, false);
+}
+
+bool Database::inTransaction() const
+{
+    const ThreadState *s = threadState(m_instance);
+    return s != nullptr && s->current != nullptr;
+}
+
+Result<ChangeToken> Database::changeToken()
+{
+    ChangeToken token{m_instance, m_commits.load(), -1};
+    ThreadState *s = threadState(m_instance);
+    if (s != nullptr && s->scopeDataVersion) {
+        token.dataVersion = *s->scopeDataVersion;
+        return token;
+    }
+    auto version = statement("PRAGMA data_version");
+    if (!version) {
+        return fail(version.error());
+    }
+    auto row = version->next();
+    if (!row) {
+        return fail(row.error());
+    }
+    token.dataVersion = *row ? version->integer(0) : -1;
+    s = threadState(m_instance); // statement() opened the connection if need be
+    if (s->requestScopes > 0) {
+        s->scopeDataVersion = token.dataVersion;
+    }
+    return token;
+}
+
+Database::RequestScope::RequestScope(Database &db) : m_db(db)
+{
+    if (!m_db.connection().isOpen()) {
+        return; // changeToken() reports it
+    }
+    ++threadState(m_db.m_instance)->requestScopes;
+    m_counted = true;
+}
+
+Database::RequestScope::~RequestScope()
+{
+    ThreadState *s = m_counted ? threadState(m_db.m_instance) : nullptr;
+    if (s != nullptr && s->requestScopes > 0 && --s->requestScopes == 0) {
+        s->scopeDataVersion.reset();
+    }
+}
+
 Result<Transaction *> Database::begin()
 {
     QSqlDatabase db = connection();
@@ -286,6 +431,7 @@ Result<void> Database::finish(Transaction *tx, bool commit)
         rollback.exec(QStringLiteral("ROLLBACK"));
         return fail(e);
     }
+    m_commits.fetch_add(1);
     writer.unlock(); // hooks may start transactions of their own
     for (auto &hook : owned->m_hooks) {
         hook();

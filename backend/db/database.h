@@ -11,11 +11,13 @@
 #include "backend/core/error.h"
 #include "backend/core/singleflight.h"
 #include "backend/db/sqldialect.h"
+#include "backend/db/statement.h"
 
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QStringList>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -26,6 +28,7 @@
 namespace colophon {
 
 class Database;
+struct StatementCache;
 
 // A statement prepared once per thread connection and reused, for hot paths.
 // Read its rows while the handle lives; it is reset (releasing SQLite's read
@@ -61,6 +64,18 @@ private:
     std::unique_ptr<QSqlQuery> m_owned; // when the cached one was busy
 };
 
+// What a cache of query results is keyed on: two tokens are equal only if
+// nothing was committed to the database between them, by this process (a
+// counter of its commits) or by any other connection or process (SQLite's
+// data_version, read on this thread's connection).
+struct ChangeToken
+{
+    quint64 database = 0;
+    quint64 commits = 0;
+    qint64 dataVersion = -1;
+    bool operator==(const ChangeToken &) const = default;
+};
+
 // The write transaction a transact() callback runs in.
 class Transaction final
 {
@@ -69,12 +84,15 @@ public:
     // Runs sql through this thread's statement cache (see Database::execCached):
     // for statements a transaction runs many times, such as a projection's.
     Result<CachedQuery> execCached(const QString &sql, const QVariantList &values) const;
+    // A C API statement in this transaction (see Database::statement).
+    Result<Statement> statement(std::string_view sql) const;
     // Runs after the outermost transaction commits (on this thread), e.g. to
     // wake event subscribers. Dropped on rollback.
     void onCommit(std::function<void()> hook);
 
 private:
     friend class Database;
+    struct StatementCache;
     Transaction(Database &database, QSqlDatabase db) : m_database(database), m_db(std::move(db)) {}
     Database &m_database;
     QSqlDatabase m_db;
@@ -107,6 +125,33 @@ public:
     // Parsing and planning happen once per thread; measured ~1.6x faster
     // than preparing per call for point reads.
     Result<CachedQuery> execCached(const QString &sql, const QVariantList &values);
+    // sql prepared once on this thread's connection for SQLite's C API (see
+    // statement.h), for the hot paths. Inside transact() it runs in that
+    // transaction, as any statement on this thread does.
+    Result<Statement> statement(std::string_view sql);
+
+    // True inside transact() on this thread: what is read there may yet be
+    // rolled back, so it is no result to cache.
+    bool inTransaction() const;
+    // Now's ChangeToken. Inside a RequestScope, data_version is read once
+    // per scope; this process's commits still change the token at once.
+    Result<ChangeToken> changeToken();
+
+    // For the length of one request on this thread: the caches a request
+    // consults validate against one read of data_version instead of one
+    // each, as if the request were served at its start. Nests.
+    class RequestScope final
+    {
+    public:
+        explicit RequestScope(Database &db);
+        ~RequestScope();
+        RequestScope(const RequestScope &) = delete;
+        RequestScope &operator=(const RequestScope &) = delete;
+
+    private:
+        Database &m_db;
+        bool m_counted = false;
+    };
 
     // Runs fn(Transaction &) in a write transaction. fn returns Result<T>:
     // a value commits, an error (or an exception) rolls back. A failed COMMIT
@@ -143,7 +188,11 @@ private:
     int m_busyTimeoutMs;
     QStringList m_connectionNames; // guarded by m_mutex
     QString m_lastOpenError;       // guarded by m_mutex
-    SingleFlight m_checkpoint;     // transactBulk's background checkpoint
+    // Each connection's C API statements, finalized before it closes (Qt's
+    // driver cannot close a connection with statements it does not know of).
+    std::vector<std::unique_ptr<StatementCache>> m_statementCaches; // guarded by m_mutex
+    SingleFlight m_checkpoint;         // transactBulk's background checkpoint
+    std::atomic<quint64> m_commits{0}; // outermost transactions committed here
 };
 
 template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>

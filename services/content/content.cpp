@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "services/content/content.h"
 
+#include "backend/core/isotime.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QRegularExpression>
@@ -29,7 +31,7 @@ nlohmann::json time(qint64 ms)
     if (ms <= 0) {
         return nullptr;
     }
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs).toStdString();
+    return isoTimeUtc(ms);
 }
 
 nlohmann::json list(const QStringList &values)

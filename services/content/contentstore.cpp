@@ -23,10 +23,10 @@ const QString kItemColumns = QStringLiteral(
     "id, title, slug, description, body, type, status, categories, tags, media_ids, author_id, "
     "metadata, published_at, publish_at, unpublish_at, created_at, updated_at, version, body_hash");
 
-QStringList stringList(const QString &jsonText)
+QStringList stringList(std::string_view jsonText)
 {
     QStringList out;
-    const nlohmann::json j = nlohmann::json::parse(jsonText.toStdString(), nullptr, false);
+    const nlohmann::json j = nlohmann::json::parse(jsonText, nullptr, false);
     if (j.is_array()) {
         for (const auto &v : j) {
             if (v.is_string()) {
@@ -37,31 +37,32 @@ QStringList stringList(const QString &jsonText)
     return out;
 }
 
-ContentItem itemFromRow(const QSqlQuery &q)
+// A row of kItemColumns or kSummaryColumns.
+ContentItem itemFromRow(const Statement &q)
 {
     ContentItem c;
-    c.id = q.value(0).toString();
-    c.title = q.value(1).toString();
-    c.slug = q.value(2).toString();
-    c.description = q.value(3).toString();
-    c.body = q.value(4).toString();
-    c.type = parseContentType(q.value(5).toString()).value_or(ContentType::Article);
-    c.status = parseContentStatus(q.value(6).toString()).value_or(ContentStatus::Draft);
-    c.categories = stringList(q.value(7).toString());
-    c.tags = stringList(q.value(8).toString());
-    c.mediaIds = stringList(q.value(9).toString());
-    c.authorId = q.value(10).toString();
-    c.metadata = nlohmann::json::parse(q.value(11).toString().toStdString(), nullptr, false);
+    c.id = q.string(0);
+    c.title = q.string(1);
+    c.slug = q.string(2);
+    c.description = q.string(3);
+    c.body = q.string(4);
+    c.type = parseContentType(q.string(5)).value_or(ContentType::Article);
+    c.status = parseContentStatus(q.string(6)).value_or(ContentStatus::Draft);
+    c.categories = stringList(q.text(7));
+    c.tags = stringList(q.text(8));
+    c.mediaIds = stringList(q.text(9));
+    c.authorId = q.string(10);
+    c.metadata = nlohmann::json::parse(q.text(11), nullptr, false);
     if (!c.metadata.is_object()) {
         c.metadata = nlohmann::json::object();
     }
-    c.publishedAtMs = q.value(12).toLongLong();
-    c.publishAtMs = q.value(13).toLongLong();
-    c.unpublishAtMs = q.value(14).toLongLong();
-    c.createdAtMs = q.value(15).toLongLong();
-    c.updatedAtMs = q.value(16).toLongLong();
-    c.version = q.value(17).toInt();
-    c.bodyHash = q.value(18).toString();
+    c.publishedAtMs = q.integer(12);
+    c.publishAtMs = q.integer(13);
+    c.unpublishAtMs = q.integer(14);
+    c.createdAtMs = q.integer(15);
+    c.updatedAtMs = q.integer(16);
+    c.version = int(q.integer(17));
+    c.bodyHash = q.string(18);
     return c;
 }
 
@@ -124,12 +125,18 @@ ContentStore::ContentStore(Database &db) : m_db(db), m_instance(++g_storeInstanc
 
 Result<QString> ContentStore::stateToken()
 {
-    auto version = m_db.execCached(QStringLiteral("PRAGMA data_version"), {});
-    if (!version) {
-        return fail(version.error());
+    // The generation first: a change this process commits meanwhile then
+    // makes the token older, never newer, than what is read under it.
+    const quint64 generation = m_generation.load();
+    auto token = m_db.changeToken();
+    if (!token) {
+        return fail(token.error());
     }
-    const qint64 dataVersion = (*version)->next() ? (*version)->value(0).toLongLong() : -1;
-    return QStringLiteral("%1.%2.%3").arg(m_instance).arg(m_generation.load()).arg(dataVersion);
+    return QStringLiteral("%1.%2.%3.%4")
+        .arg(m_instance)
+        .arg(generation)
+        .arg(token->commits)
+        .arg(token->dataVersion);
 }
 
 Result<qint64> ContentStore::count(const QString &filter, const QVariantList &values)
@@ -146,12 +153,17 @@ Result<qint64> ContentStore::count(const QString &filter, const QVariantList &va
     if (hit != t_counts.cend() && hit->state == *state) {
         return hit->total;
     }
-    auto counted = m_db.execCached(
-        QStringLiteral("SELECT COUNT(*) FROM content_items WHERE ") + filter, values);
+    auto counted = m_db.statement(
+        (QStringLiteral("SELECT COUNT(*) FROM content_items WHERE ") + filter).toStdString());
     if (!counted) {
         return fail(counted.error());
     }
-    const qint64 total = (*counted)->next() ? (*counted)->value(0).toLongLong() : 0;
+    counted->bindAll(values);
+    auto row = counted->next();
+    if (!row) {
+        return fail(row.error());
+    }
+    const qint64 total = *row ? counted->integer(0) : 0;
     if (t_counts.size() > 1000) {
         t_counts.clear(); // many distinct filters: start over rather than grow
     }
@@ -170,16 +182,22 @@ const QStringList &ContentStore::sortFields()
 
 Result<std::optional<ContentItem>> ContentStore::item(const QString &id)
 {
-    auto q = m_db.execCached(
-        QStringLiteral("SELECT %1 FROM content_items WHERE id = ? AND %2").arg(kItemColumns, kLive),
-        {id});
+    static const std::string sql =
+        QStringLiteral("SELECT %1 FROM content_items WHERE id = ? AND %2")
+            .arg(kItemColumns, kLive)
+            .toStdString();
+    auto q = m_db.statement(sql);
     if (!q) {
         return fail(q.error());
     }
-    if (!(*q)->next()) {
+    auto row = q->bind(1, id).next();
+    if (!row) {
+        return fail(row.error());
+    }
+    if (!*row) {
         return std::optional<ContentItem>();
     }
-    return std::optional<ContentItem>(itemFromRow(**q));
+    return std::optional<ContentItem>(itemFromRow(*q));
 }
 
 Result<ContentPage> ContentStore::list(const ContentQuery &query)
@@ -247,19 +265,25 @@ Result<ContentPage> ContentStore::list(const ContentQuery &query)
     const QString column = sortColumns.value(query.sortField, QStringLiteral("updated_at"));
     const QString direction = query.descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
     values << query.limit << query.offset;
-    auto q = execSql(
-        m_db.connection(),
+    auto q = m_db.statement(
         QStringLiteral("SELECT %1 FROM content_items WHERE %2 ORDER BY %3%4, id%4 "
                        "LIMIT ? OFFSET ?")
-            .arg(query.withBody ? kItemColumns : kSummaryColumns, filter, column, direction),
-        values);
+            .arg(query.withBody ? kItemColumns : kSummaryColumns, filter, column, direction)
+            .toStdString());
     if (!q) {
         return fail(q.error());
     }
-    while (q->next()) {
+    q->bindAll(values);
+    for (;;) {
+        auto row = q->next();
+        if (!row) {
+            return fail(row.error());
+        }
+        if (!*row) {
+            return page;
+        }
         page.items.push_back(itemFromRow(*q));
     }
-    return page;
 }
 
 Result<bool> ContentStore::slugTaken(Transaction &tx, ContentType type, const QString &slug,

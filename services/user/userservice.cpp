@@ -306,6 +306,24 @@ Result<TokenPair> UserService::refresh(const QString &refreshToken, const Client
     return result;
 }
 
+namespace {
+
+// Sessions this thread found live, by id, with the database's ChangeToken at
+// the time: while the token is the same nothing was committed since, so the
+// answer stands (expiry aside, which is checked on each use). Any commit, of
+// this process or another, sends the next request back to the database.
+struct CheckedSession
+{
+    ChangeToken token;
+    QString userId;
+    Role role;
+    qint64 expiresAtMs;
+};
+thread_local QHash<QString, CheckedSession> t_checkedSessions;
+constexpr qsizetype kMaxCheckedSessions = 4096;
+
+} // namespace
+
 Result<Actor> UserService::authenticate(const QString &accessToken)
 {
     const qint64 now = m_clock();
@@ -315,14 +333,31 @@ Result<Actor> UserService::authenticate(const QString &accessToken)
     }
     // The role comes from the account, not the token: a change applies at
     // once, as does a revoked session or an account no longer active.
-    auto role = m_store->liveSessionRole(claims->sessionId, claims->subject, now);
-    if (!role) {
-        return fail(role.error());
+    const bool cacheable = !m_db.inTransaction();
+    auto token = cacheable ? m_db.changeToken() : Result<ChangeToken>(fail(Error::internal({})));
+    if (token) {
+        const auto hit = t_checkedSessions.constFind(claims->sessionId);
+        if (hit != t_checkedSessions.cend() && hit->token == *token &&
+            hit->userId == claims->subject && now < hit->expiresAtMs) {
+            return Actor{claims->subject, hit->role, claims->sessionId};
+        }
     }
-    if (!role->has_value()) {
+    auto live = m_store->liveSessionRole(claims->sessionId, claims->subject, now);
+    if (!live) {
+        return fail(live.error());
+    }
+    if (!live->has_value()) {
+        t_checkedSessions.remove(claims->sessionId);
         return fail(unauthenticated(QStringLiteral("the session has ended")));
     }
-    return Actor{claims->subject, **role, claims->sessionId};
+    if (token) {
+        if (t_checkedSessions.size() >= kMaxCheckedSessions) {
+            t_checkedSessions.clear();
+        }
+        t_checkedSessions.insert(claims->sessionId,
+                                 {*token, claims->subject, (*live)->role, (*live)->expiresAtMs});
+    }
+    return Actor{claims->subject, (*live)->role, claims->sessionId};
 }
 
 Result<void> UserService::revoke(Transaction &tx, const QString &userId, const QString &sessionId,

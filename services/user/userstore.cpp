@@ -266,21 +266,30 @@ Result<std::optional<Session>> UserStore::liveSession(const QString &sessionId, 
     return std::optional<Session>(sessionFromRow(**q));
 }
 
-Result<std::optional<Role>> UserStore::liveSessionRole(const QString &sessionId,
-                                                       const QString &userId, qint64 nowMs)
+Result<std::optional<UserStore::SessionRole>>
+UserStore::liveSessionRole(const QString &sessionId, const QString &userId, qint64 nowMs)
 {
-    auto q = m_db.execCached(
-        QStringLiteral("SELECT a.role FROM user_sessions s JOIN user_accounts a ON a.id = "
-                       "s.user_id WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND "
-                       "s.expires_at > ? AND a.status = 'active' AND a.deleted_at IS NULL"),
-        {sessionId, userId, nowMs});
+    // On every authenticated request: through the C API.
+    auto q = m_db.statement(
+        "SELECT a.role, s.expires_at FROM user_sessions s JOIN user_accounts a ON a.id = "
+        "s.user_id WHERE s.id = "
+        "? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND a.status = "
+        "'active' AND a.deleted_at IS NULL");
     if (!q) {
         return fail(q.error());
     }
-    if (!(*q)->next()) {
-        return std::optional<Role>();
+    auto row = q->bind(1, sessionId).bind(2, userId).bind(3, nowMs).next();
+    if (!row) {
+        return fail(row.error());
     }
-    return parseRole((*q)->value(0).toString());
+    if (!*row) {
+        return std::optional<SessionRole>();
+    }
+    const std::optional<Role> role = parseRole(q->string(0));
+    if (!role) {
+        return std::optional<SessionRole>();
+    }
+    return std::optional<SessionRole>(SessionRole{*role, q->integer(1)});
 }
 
 Result<std::vector<Session>> UserStore::liveSessions(const QString &userId, qint64 nowMs)

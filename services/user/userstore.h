@@ -76,10 +76,16 @@ public:
 
     Result<void> insertSession(Transaction &tx, const Session &session);
     Result<std::optional<Session>> liveSession(const QString &sessionId, qint64 nowMs);
-    // The role of the user of a live session of an active, undeleted account:
-    // what every authenticated request needs, in one indexed read.
-    Result<std::optional<Role>> liveSessionRole(const QString &sessionId, const QString &userId,
-                                                qint64 nowMs);
+    // The role of the user of a live session of an active, undeleted account,
+    // and when the session expires: what every authenticated request needs,
+    // in one indexed read.
+    struct SessionRole
+    {
+        Role role;
+        qint64 expiresAtMs;
+    };
+    Result<std::optional<SessionRole>> liveSessionRole(const QString &sessionId,
+                                                       const QString &userId, qint64 nowMs);
     Result<std::vector<Session>> liveSessions(const QString &userId, qint64 nowMs);
     Result<void> touchSession(Transaction &tx, const QString &sessionId, qint64 nowMs);
     // Revokes one session; false when it is not the user's or already gone.

@@ -181,6 +181,19 @@ private slots:
         expectUnauthenticated(JwtSigner(fixedKey('b')).verify(token, kNow), token);
     }
 
+    void aTokenVerifiedByOneKeyIsStillRefusedByAnother()
+    {
+        // verify() remembers tokens it checked, per signer: another signer's
+        // key must check the signature again, and refuse it.
+        const JwtSigner a(fixedKey('a'));
+        const QString token = a.sign(sampleClaims());
+        QVERIFY(a.verify(token, kNow));
+        QVERIFY(a.verify(token, kNow)); // remembered
+        expectUnauthenticated(JwtSigner(fixedKey('b')).verify(token, kNow), token);
+        // A remembered token's times are checked on every use.
+        expectUnauthenticated(a.verify(token, kNow + 900), token);
+    }
+
     void rejectsAlgNone()
     {
         const JwtSigner signer(fixedKey());

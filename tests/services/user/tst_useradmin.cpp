@@ -153,6 +153,8 @@ private slots:
         QVERIFY(user);
         auto signedIn = signIn(QStringLiteral("writer@example.org"), kPassword);
         QVERIFY(signedIn);
+        // Checked once before, so the session's role is remembered on this thread.
+        QCOMPARE(m_service->authenticate(signedIn->first.accessToken)->role, Role::Creator);
         auto changed = m_service->updateUser(m_admin, user->id, {{}, {}, Role::Editor, {}, {}});
         QVERIFY2(changed, qPrintable(why(changed)));
         QCOMPARE(changed->role, Role::Editor);
@@ -164,6 +166,28 @@ private slots:
         QCOMPARE(jsonText(e.payload["changes"]), QStringLiteral(R"({"role":"editor"})"));
     }
 
+    void aSessionRevokedByAnotherProcessEndsAtOnce()
+    {
+        // colophonctl on the same data folder writes through a connection of
+        // its own: the next request must see it, however often it was seen live.
+        auto user = makeUser(QStringLiteral("writer@example.org"), Role::Creator);
+        QVERIFY(user);
+        auto signedIn = signIn(QStringLiteral("writer@example.org"), kPassword);
+        QVERIFY(signedIn);
+        QVERIFY(m_service->authenticate(signedIn->first.accessToken));
+        QVERIFY(m_service->authenticate(signedIn->first.accessToken));
+        {
+            auto other = Database::openSqlite(m_db->path());
+            QVERIFY(other);
+            QVERIFY((*other)->transact([&](colophon::Transaction &tx) -> Result<int> {
+                auto s = tx.statement("UPDATE user_sessions SET revoked_at = 1 WHERE user_id = ?");
+                return s ? s->bind(1, user->id).run() : colophon::fail(s.error());
+            }));
+        }
+        QCOMPARE(m_service->authenticate(signedIn->first.accessToken).error().code,
+                 ErrorCode::Unauthenticated);
+    }
+
     void suspendingRevokesEverySession()
     {
         auto user = makeUser(QStringLiteral("writer@example.org"), Role::Creator);
@@ -171,6 +195,7 @@ private slots:
         auto a = signIn(QStringLiteral("writer@example.org"), kPassword);
         auto b = signIn(QStringLiteral("writer@example.org"), kPassword);
         QVERIFY(a && b);
+        QVERIFY(m_service->authenticate(a->first.accessToken)); // remembered as live
         QVERIFY(m_service->updateUser(m_admin, user->id,
                                       {{}, {}, {}, QStringLiteral("suspended"), {}}));
         QCOMPARE(m_service->authenticate(a->first.accessToken).error().code,
