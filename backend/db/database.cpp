@@ -271,6 +271,15 @@ Result<Statement> Transaction::statement(std::string_view sql) const
     return m_database.statement(sql);
 }
 
+Result<int> Transaction::run(const QString &sql, const QVariantList &values) const
+{
+    auto s = statement(sql.toStdString());
+    if (!s) {
+        return fail(s.error());
+    }
+    return s->bindAll(values).run();
+}
+
 Result<Statement> Database::statement(std::string_view sql)
 {
     ThreadState *s = threadState(m_instance);

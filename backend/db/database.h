@@ -86,6 +86,9 @@ public:
     Result<CachedQuery> execCached(const QString &sql, const QVariantList &values) const;
     // A C API statement in this transaction (see Database::statement).
     Result<Statement> statement(std::string_view sql) const;
+    // Runs a write through statement(), values bound by type (see
+    // Statement::bindAll); returns the rows it changed.
+    Result<int> run(const QString &sql, const QVariantList &values) const;
     // Runs after the outermost transaction commits (on this thread), e.g. to
     // wake event subscribers. Dropped on rollback.
     void onCommit(std::function<void()> hook);

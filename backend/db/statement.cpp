@@ -76,6 +76,15 @@ Statement &Statement::bind(int index, qint64 value)
     return *this;
 }
 
+Statement &Statement::bind(int index, double value)
+{
+    const int rc = sqlite3_bind_double(m_stmt, index, value);
+    if (rc != SQLITE_OK && m_bindError == 0) {
+        m_bindError = rc;
+    }
+    return *this;
+}
+
 Statement &Statement::bindNull(int index)
 {
     const int rc = sqlite3_bind_null(m_stmt, index);
@@ -99,6 +108,10 @@ Statement &Statement::bindAll(const QVariantList &values)
         case QMetaType::UInt:
         case QMetaType::Bool:
             bind(i + 1, v.toLongLong());
+            break;
+        case QMetaType::Double:
+        case QMetaType::Float:
+            bind(i + 1, v.toDouble());
             break;
         default:
             bind(i + 1, v.toString());
@@ -140,6 +153,11 @@ Result<int> Statement::run()
             return sqlite3_changes(sqlite3_db_handle(m_stmt));
         }
     }
+}
+
+qint64 Statement::lastInsertId() const
+{
+    return sqlite3_last_insert_rowid(sqlite3_db_handle(m_stmt));
 }
 
 std::string_view Statement::text(int column) const

@@ -43,8 +43,9 @@ public:
     Statement &bind(int index, const QString &text);
     Statement &bind(int index, qint64 value);
     Statement &bind(int index, int value) { return bind(index, qint64(value)); }
+    Statement &bind(int index, double value);
     Statement &bindNull(int index);
-    // values from index 1 on, by their type: null, integer (and bool), or text.
+    // values from index 1 on, by their type: null, integer (and bool), real, or text.
     Statement &bindAll(const QVariantList &values);
 
     // Steps once: true with a row to read, false when there are no more. A
@@ -52,6 +53,8 @@ public:
     Result<bool> next();
     // Steps to the end (a write); returns the rows it changed.
     Result<int> run();
+    // The rowid of the connection's last successful INSERT.
+    qint64 lastInsertId() const;
 
     std::string_view text(int column) const;
     QString string(int column) const;

@@ -207,17 +207,24 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
     e.traceparent = traceparent;
     e.recordedAtMs = QDateTime::currentMSecsSinceEpoch();
 
-    auto q = m_db.execCached(
-        QStringLiteral("INSERT INTO event_log (id, type, type_version, stream, payload, "
-                       "actor_id, replica_id, hlc, traceparent, recorded_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-        {uuidText(e.id), e.type, e.typeVersion, e.stream, QString::fromStdString(e.payload.dump()),
-         e.actorId.isEmpty() ? QVariant() : QVariant(e.actorId), e.replicaId, e.hlc.toString(),
-         e.traceparent.isEmpty() ? QVariant() : QVariant(e.traceparent), e.recordedAtMs});
+    // Every write appends here: through the C API, the payload bound as the
+    // UTF-8 it is dumped to.
+    auto q = tx.statement("INSERT INTO event_log (id, type, type_version, stream, payload, "
+                          "actor_id, replica_id, hlc, traceparent, recorded_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!q) {
         return fail(q.error());
     }
-    e.localSeq = (*q)->lastInsertId().toLongLong();
+    q->bind(1, uuidText(e.id)).bind(2, e.type).bind(3, e.typeVersion).bind(4, e.stream);
+    q->bind(5, e.payload.dump());
+    e.actorId.isEmpty() ? q->bindNull(6) : q->bind(6, e.actorId);
+    q->bind(7, e.replicaId).bind(8, e.hlc.toString());
+    e.traceparent.isEmpty() ? q->bindNull(9) : q->bind(9, e.traceparent);
+    q->bind(10, e.recordedAtMs);
+    if (auto ran = q->run(); !ran) {
+        return fail(ran.error());
+    }
+    e.localSeq = q->lastInsertId();
     if (m_serverOrdered) {
         if (auto ok = setServerSeq(e.localSeq, e.localSeq); !ok) {
             return fail(ok.error());
@@ -356,10 +363,12 @@ Result<qint64> EventLog::count() const
 
 Result<void> EventLog::setServerSeq(qint64 seq, qint64 serverSeq)
 {
-    auto q = m_db.execCached(QStringLiteral("UPDATE event_log SET server_seq = ? WHERE seq = ?"),
-                             {serverSeq, seq});
+    auto q = m_db.statement("UPDATE event_log SET server_seq = ? WHERE seq = ?");
     if (!q) {
         return fail(q.error());
+    }
+    if (auto ran = q->bind(1, serverSeq).bind(2, seq).run(); !ran) {
+        return fail(ran.error());
     }
     return {};
 }

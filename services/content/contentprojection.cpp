@@ -68,10 +68,10 @@ QStringList strings(const nlohmann::json &payload, const char *key)
     return out;
 }
 
-Result<void> done(const Result<CachedQuery> &q)
+Result<void> done(const Result<int> &changed)
 {
-    if (!q) {
-        return fail(q.error());
+    if (!changed) {
+        return fail(changed.error());
     }
     return {};
 }
@@ -81,7 +81,7 @@ Result<void> changeSet(Transaction &tx, const char *table, const char *member, c
                        const QStringList &values, const char *stampColumn, const QString &hlc)
 {
     for (const QString &value : values) {
-        if (auto ok = done(tx.execCached(
+        if (auto ok = done(tx.run(
 
                 QStringLiteral("INSERT INTO %1 (content_id, %2, %3) VALUES (?, ?, ?) ON CONFLICT "
                                "(content_id, %2) DO UPDATE SET %3 = MAX(%3, excluded.%3)")
@@ -98,19 +98,25 @@ Result<void> changeSet(Transaction &tx, const char *table, const char *member, c
 Result<QString> presentMembers(Transaction &tx, const char *table, const char *member,
                                const QString &id)
 {
-    auto q =
-        tx.execCached(QStringLiteral("SELECT %2 FROM %1 WHERE content_id = ? AND added > removed "
-                                     "ORDER BY %2")
-                          .arg(QLatin1String(table), QLatin1String(member)),
-                      {id});
+    auto q = tx.statement(QStringLiteral("SELECT %2 FROM %1 WHERE content_id = ? AND added > "
+                                         "removed ORDER BY %2")
+                              .arg(QLatin1String(table), QLatin1String(member))
+                              .toStdString());
     if (!q) {
         return fail(q.error());
     }
+    q->bind(1, id);
     nlohmann::json out = nlohmann::json::array();
-    while ((*q)->next()) {
-        out.push_back((*q)->value(0).toString().toStdString());
+    for (;;) {
+        auto row = q->next();
+        if (!row) {
+            return fail(row.error());
+        }
+        if (!*row) {
+            return QString::fromStdString(out.dump());
+        }
+        out.push_back(std::string(q->text(0)));
     }
-    return QString::fromStdString(out.dump());
 }
 
 // The per-field last-writer-wins update of one row of `table` (items and
@@ -130,7 +136,7 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
     const QString hlc = event.hlc.toString();
     const qint64 at = event.hlc.physicalMs;
     const QString name = QLatin1String(table);
-    if (auto row = done(tx.execCached(
+    if (auto row = done(tx.run(
 
             QStringLiteral("INSERT INTO %1 (id) VALUES (?) ON CONFLICT (id) DO NOTHING").arg(name),
             {id}));
@@ -140,12 +146,12 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
     RowUpdate update;
     if (deletion) {
         // The earliest deletion stamp, whichever arrives first: the same everywhere.
-        auto tombstone = done(tx.execCached(
-            QStringLiteral("UPDATE %1 SET deleted_hlc = CASE WHEN deleted_hlc IS NULL OR "
-                           "deleted_hlc > ? THEN ? ELSE deleted_hlc END, updated_at = "
-                           "MAX(updated_at, ?) WHERE id = ?")
-                .arg(name),
-            {hlc, hlc, at, id}));
+        auto tombstone = done(
+            tx.run(QStringLiteral("UPDATE %1 SET deleted_hlc = CASE WHEN deleted_hlc IS NULL OR "
+                                  "deleted_hlc > ? THEN ? ELSE deleted_hlc END, updated_at = "
+                                  "MAX(updated_at, ?) WHERE id = ?")
+                       .arg(name),
+                   {hlc, hlc, at, id}));
         if (!tombstone) {
             return fail(tombstone.error());
         }
@@ -153,13 +159,16 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
         return update;
     }
     auto current =
-        tx.execCached(QStringLiteral("SELECT clocks FROM %1 WHERE id = ?").arg(name), {id});
+        tx.statement(QStringLiteral("SELECT clocks FROM %1 WHERE id = ?").arg(name).toStdString());
     if (!current) {
         return fail(current.error());
     }
-    nlohmann::json clocks = nlohmann::json::parse(
-        ((*current)->next() ? (*current)->value(0).toString() : QString()).toStdString(), nullptr,
-        false);
+    auto found = current->bind(1, id).next();
+    if (!found) {
+        return fail(found.error());
+    }
+    nlohmann::json clocks =
+        nlohmann::json::parse(*found ? current->text(0) : std::string_view(), nullptr, false);
     if (!clocks.is_object()) {
         clocks = nlohmann::json::object();
     }
@@ -196,26 +205,26 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
 Result<void> runUpdate(Transaction &tx, const char *table, const QString &id, RowUpdate update)
 {
     update.values << id;
-    return done(tx.execCached(QStringLiteral("UPDATE %1 SET %2 WHERE id = ?")
-                                  .arg(QLatin1String(table), update.sets.join(QLatin1String(", "))),
-                              update.values));
+    return done(tx.run(QStringLiteral("UPDATE %1 SET %2 WHERE id = ?")
+                           .arg(QLatin1String(table), update.sets.join(QLatin1String(", "))),
+                       update.values));
 }
 
 // The version an item's event makes, keyed by the event: true when new. Its
 // change is read from the logged event (ContentProjection::versionChange).
 Result<bool> insertVersion(Transaction &tx, const Event &event, const QString &id)
 {
-    auto version = tx.execCached(
-        QStringLiteral(
-            "INSERT INTO content_versions (event_id, content_id, hlc, kind, actor_id, "
-            "at, change) VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT (event_id) DO NOTHING"),
-        {event.id.toString(QUuid::WithoutBraces), id, event.hlc.toString(), event.type,
-         event.actorId.isNull() ? QStringLiteral("") : event.actorId,
-         qint64(event.hlc.physicalMs)});
+    auto version =
+        tx.run(QStringLiteral(
+                   "INSERT INTO content_versions (event_id, content_id, hlc, kind, actor_id, "
+                   "at, change) VALUES (?, ?, ?, ?, ?, ?, '') ON CONFLICT (event_id) DO NOTHING"),
+               {event.id.toString(QUuid::WithoutBraces), id, event.hlc.toString(), event.type,
+                event.actorId.isNull() ? QStringLiteral("") : event.actorId,
+                qint64(event.hlc.physicalMs)});
     if (!version) {
         return fail(version.error());
     }
-    return (*version)->numRowsAffected() > 0;
+    return *version > 0;
 }
 
 // A creation whose item no event has touched yet (the usual case): the whole
@@ -258,15 +267,14 @@ Result<bool> insertCreated(Transaction &tx, const QString &id, const Event &even
     }
     names << QStringLiteral("clocks");
     values << QString::fromStdString(clocks.dump());
-    auto inserted =
-        tx.execCached(QStringLiteral("INSERT INTO content_items (%1) VALUES (%2) ON "
-                                     "CONFLICT (id) DO NOTHING")
-                          .arg(names.join(QLatin1String(", ")), sqlPlaceholders(names.size())),
-                      values);
+    auto inserted = tx.run(
+        QStringLiteral("INSERT INTO content_items (%1) VALUES (%2) ON CONFLICT (id) DO NOTHING")
+            .arg(names.join(QLatin1String(", ")), sqlPlaceholders(names.size())),
+        values);
     if (!inserted) {
         return fail(inserted.error());
     }
-    if ((*inserted)->numRowsAffected() == 0) {
+    if (*inserted == 0) {
         return false;
     }
     if (auto ok = changeSet(tx, "content_tags", "tag", id, strings(p, "tagsAdded"), "added", hlc);
@@ -489,7 +497,7 @@ Result<void> ContentProjection::reset(Transaction &tx, const QString &stream)
         return fail(Error::invalid(QStringLiteral("%1 is not a content stream").arg(stream)));
     }
     for (const QString &sql : statements) {
-        if (auto ok = done(tx.execCached(sql, {id})); !ok) {
+        if (auto ok = done(tx.run(sql, {id})); !ok) {
             return ok;
         }
     }
@@ -511,14 +519,14 @@ Result<void> ContentProjection::applyConflict(Transaction &tx, const Event &even
     const QString hlc = event.hlc.toString();
     if (event.type == QLatin1String(kConflictResolved)) {
         // The earliest settlement stands, whichever arrives first.
-        return done(tx.execCached(
+        return done(tx.run(
             QStringLiteral("INSERT INTO content_conflicts (id, content_id, resolved_hlc) VALUES "
                            "(?, ?, ?) ON CONFLICT (id) DO UPDATE SET resolved_hlc = CASE WHEN "
                            "resolved_hlc IS NULL OR resolved_hlc > excluded.resolved_hlc THEN "
                            "excluded.resolved_hlc ELSE resolved_hlc END"),
             {conflictId, text("id"), hlc}));
     }
-    return done(tx.execCached(
+    return done(tx.run(
         QStringLiteral("INSERT INTO content_conflicts (id, content_id, field, kept_text, "
                        "losing_text, losing_actor_id, event_id, recorded_hlc) VALUES (?, ?, ?, ?, "
                        "?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET field = excluded.field, "
@@ -564,7 +572,7 @@ Result<void> ContentProjection::applyLink(Transaction &tx, const Event &event) c
     const QString kind = QString::fromStdString(p["kind"].get<std::string>());
     const QString hlc = event.hlc.toString();
     if (event.type == QLatin1String(kUnlinked)) {
-        return done(tx.execCached(
+        return done(tx.run(
 
             QStringLiteral("INSERT INTO content_relations (from_id, to_id, kind, removed) VALUES "
                            "(?, ?, ?, ?) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET "
@@ -573,7 +581,7 @@ Result<void> ContentProjection::applyLink(Transaction &tx, const Event &event) c
     }
     const int position = p.value("position", 0);
     // The position travels with the newest addition.
-    return done(tx.execCached(
+    return done(tx.run(
         QStringLiteral("INSERT INTO content_relations (from_id, to_id, kind, position, added) "
                        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (from_id, to_id, kind) DO UPDATE SET "
                        "position = CASE WHEN excluded.added > added THEN excluded.position ELSE "
