@@ -298,10 +298,15 @@ int main(int argc, char *argv[])
     const Figures list = figuresOf(QStringLiteral("GET content?"));
     const Figures read = figuresOf(QStringLiteral("GET content/"));
     if (nginx.requestsPerSecond > 0) {
-        std::printf("\nlisting / nginx static:   %.0f%%\n",
-                    100.0 * list.requestsPerSecond / nginx.requestsPerSecond);
-        std::printf("item by id / nginx static: %.0f%%\n",
-                    100.0 * read.requestsPerSecond / nginx.requestsPerSecond);
+        std::printf("\n");
+        if (list.requestsPerSecond > 0) {
+            std::printf("listing / nginx static:   %.0f%%\n",
+                        100.0 * list.requestsPerSecond / nginx.requestsPerSecond);
+        }
+        if (read.requestsPerSecond > 0) {
+            std::printf("item by id / nginx static: %.0f%%\n",
+                        100.0 * read.requestsPerSecond / nginx.requestsPerSecond);
+        }
     }
     std::printf("items created during the POST run: %lld (%.0f/s)\n",
                 static_cast<long long>(created), double(created) / seconds);
