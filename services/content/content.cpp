@@ -211,6 +211,126 @@ nlohmann::json ContentItem::toJson(bool withBody) const
     return j;
 }
 
+namespace {
+
+// A JSON string as nlohmann's dump() writes one (UTF-8 kept as it is).
+void appendString(std::string &out, const QString &value)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    const QByteArray utf8 = value.toUtf8();
+    out += '"';
+    for (const char c : utf8) {
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                out += "\\u00";
+                out += kHex[(c >> 4) & 0xf];
+                out += kHex[c & 0xf];
+            } else {
+                out += c;
+            }
+        }
+    }
+    out += '"';
+}
+
+void appendList(std::string &out, const QStringList &values)
+{
+    out += '[';
+    for (qsizetype i = 0; i < values.size(); ++i) {
+        if (i > 0) {
+            out += ',';
+        }
+        appendString(out, values[i]);
+    }
+    out += ']';
+}
+
+void appendTime(std::string &out, qint64 ms)
+{
+    if (ms <= 0) {
+        out += "null";
+        return;
+    }
+    out += '"';
+    out += isoTimeUtc(ms);
+    out += '"';
+}
+
+} // namespace
+
+std::string ContentItem::toJsonText(bool withBody) const
+{
+    // Keys in the order nlohmann's object (a std::map) dumps them.
+    std::string out;
+    out.reserve(size_t(512 + (withBody ? body.size() * 3 / 2 : 0)));
+    out += "{\"authorId\":";
+    appendString(out, authorId);
+    if (withBody) {
+        out += ",\"body\":";
+        appendString(out, body);
+    }
+    out += ",\"bodyHash\":";
+    appendString(out, bodyHash);
+    out += ",\"categories\":";
+    appendList(out, categories);
+    out += ",\"createdAt\":";
+    appendTime(out, createdAtMs);
+    out += ",\"createdBy\":";
+    appendString(out, authorId);
+    out += ",\"description\":";
+    appendString(out, description);
+    out += ",\"id\":";
+    appendString(out, id);
+    out += ",\"mediaIds\":";
+    appendList(out, mediaIds);
+    out += ",\"metadata\":";
+    out += metadata.dump();
+    out += ",\"publishAt\":";
+    appendTime(out, publishAtMs);
+    out += ",\"publishedAt\":";
+    appendTime(out, publishedAtMs);
+    out += ",\"slug\":";
+    appendString(out, slug);
+    out += ",\"status\":";
+    appendString(out, contentStatusName(status));
+    out += ",\"tags\":";
+    appendList(out, tags);
+    out += ",\"title\":";
+    appendString(out, title);
+    out += ",\"type\":";
+    appendString(out, contentTypeName(type));
+    out += ",\"unpublishAt\":";
+    appendTime(out, unpublishAtMs);
+    out += ",\"updatedAt\":";
+    appendTime(out, updatedAtMs);
+    out += ",\"version\":";
+    out += std::to_string(version);
+    out += '}';
+    return out;
+}
+
 nlohmann::json Category::toJson() const
 {
     return {

@@ -29,7 +29,7 @@ HttpResponse itemResponse(const Result<ContentItem> &item, int status = 200)
     if (!item) {
         return problemResponse(item.error());
     }
-    HttpResponse res = HttpResponse::json(status, item->toJson());
+    HttpResponse res = HttpResponse::text(status, item->toJsonText(), "application/json");
     res.setHeader("ETag", etagOf(*item));
     return res;
 }
