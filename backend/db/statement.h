@@ -40,7 +40,7 @@ public:
     {
         return bind(index, std::string_view(utf8));
     }
-    Statement &bind(int index, const QString &text);
+    Statement &bind(int index, const QString &text); // a null QString binds NULL
     Statement &bind(int index, qint64 value);
     Statement &bind(int index, int value) { return bind(index, qint64(value)); }
     Statement &bind(int index, double value);

@@ -215,11 +215,12 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
     if (!q) {
         return fail(q.error());
     }
+    // An empty actor or traceparent is stored as NULL (a null QString binds NULL).
     q->bind(1, uuidText(e.id)).bind(2, e.type).bind(3, e.typeVersion).bind(4, e.stream);
     q->bind(5, e.payload.dump());
-    e.actorId.isEmpty() ? q->bindNull(6) : q->bind(6, e.actorId);
+    q->bind(6, e.actorId.isEmpty() ? QString() : e.actorId);
     q->bind(7, e.replicaId).bind(8, e.hlc.toString());
-    e.traceparent.isEmpty() ? q->bindNull(9) : q->bind(9, e.traceparent);
+    q->bind(9, e.traceparent.isEmpty() ? QString() : e.traceparent);
     q->bind(10, e.recordedAtMs);
     if (auto ran = q->run(); !ran) {
         return fail(ran.error());

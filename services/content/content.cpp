@@ -185,30 +185,7 @@ nlohmann::json ContentItem::field(const QString &name) const
 
 nlohmann::json ContentItem::toJson(bool withBody) const
 {
-    nlohmann::json j = {{"id", text(id)},
-                        {"title", text(title)},
-                        {"slug", text(slug)},
-                        {"description", text(description)},
-                        {"body", text(body)},
-                        {"status", text(contentStatusName(status))},
-                        {"type", text(contentTypeName(type))},
-                        {"categories", list(categories)},
-                        {"tags", list(tags)},
-                        {"mediaIds", list(mediaIds)},
-                        {"authorId", text(authorId)},
-                        {"createdBy", text(authorId)},
-                        {"metadata", metadata},
-                        {"publishedAt", time(publishedAtMs)},
-                        {"publishAt", time(publishAtMs)},
-                        {"unpublishAt", time(unpublishAtMs)},
-                        {"createdAt", time(createdAtMs)},
-                        {"updatedAt", time(updatedAtMs)},
-                        {"version", version},
-                        {"bodyHash", text(bodyHash)}};
-    if (!withBody) {
-        j.erase("body");
-    }
-    return j;
+    return nlohmann::json::parse(toJsonText(withBody));
 }
 
 namespace {
@@ -282,50 +259,49 @@ void appendTime(std::string &out, qint64 ms)
 
 std::string ContentItem::toJsonText(bool withBody) const
 {
-    // Keys in the order nlohmann's object (a std::map) dumps them.
     std::string out;
     out.reserve(size_t(512 + (withBody ? body.size() * 3 / 2 : 0)));
-    out += "{\"authorId\":";
-    appendString(out, authorId);
+    const auto key = [&](const char *name) {
+        out += out.empty() ? "{\"" : ",\"";
+        out += name;
+        out += "\":";
+    };
+    const auto text = [&](const char *name, const QString &value) {
+        key(name);
+        appendString(out, value);
+    };
+    const auto strings = [&](const char *name, const QStringList &values) {
+        key(name);
+        appendList(out, values);
+    };
+    const auto time = [&](const char *name, qint64 ms) {
+        key(name);
+        appendTime(out, ms);
+    };
+    // Keys in alphabetical order, as a JSON object of this project dumps them.
+    text("authorId", authorId);
     if (withBody) {
-        out += ",\"body\":";
-        appendString(out, body);
+        text("body", body);
     }
-    out += ",\"bodyHash\":";
-    appendString(out, bodyHash);
-    out += ",\"categories\":";
-    appendList(out, categories);
-    out += ",\"createdAt\":";
-    appendTime(out, createdAtMs);
-    out += ",\"createdBy\":";
-    appendString(out, authorId);
-    out += ",\"description\":";
-    appendString(out, description);
-    out += ",\"id\":";
-    appendString(out, id);
-    out += ",\"mediaIds\":";
-    appendList(out, mediaIds);
-    out += ",\"metadata\":";
+    text("bodyHash", bodyHash);
+    strings("categories", categories);
+    time("createdAt", createdAtMs);
+    text("createdBy", authorId);
+    text("description", description);
+    text("id", id);
+    strings("mediaIds", mediaIds);
+    key("metadata");
     out += metadata.dump();
-    out += ",\"publishAt\":";
-    appendTime(out, publishAtMs);
-    out += ",\"publishedAt\":";
-    appendTime(out, publishedAtMs);
-    out += ",\"slug\":";
-    appendString(out, slug);
-    out += ",\"status\":";
-    appendString(out, contentStatusName(status));
-    out += ",\"tags\":";
-    appendList(out, tags);
-    out += ",\"title\":";
-    appendString(out, title);
-    out += ",\"type\":";
-    appendString(out, contentTypeName(type));
-    out += ",\"unpublishAt\":";
-    appendTime(out, unpublishAtMs);
-    out += ",\"updatedAt\":";
-    appendTime(out, updatedAtMs);
-    out += ",\"version\":";
+    time("publishAt", publishAtMs);
+    time("publishedAt", publishedAtMs);
+    text("slug", slug);
+    text("status", contentStatusName(status));
+    strings("tags", tags);
+    text("title", title);
+    text("type", contentTypeName(type));
+    time("unpublishAt", unpublishAtMs);
+    time("updatedAt", updatedAtMs);
+    key("version");
     out += std::to_string(version);
     out += '}';
     return out;

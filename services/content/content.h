@@ -55,12 +55,13 @@ struct ContentItem
     int version = 0;  // the number of versions: the ETag
     QString bodyHash; // of the current body: what an edit names as its base
 
-    // The API form; listings leave the body out unless asked (as the
-    // blueprint's Content sample does), single items carry it.
-    nlohmann::json toJson(bool withBody = true) const;
-    // toJson(withBody).dump(), byte for byte, written straight to text: an
-    // item read spent a fifth of its CPU building and dumping the object.
+    // The API form, written straight to JSON text (an item read spent a
+    // fifth of its CPU building and dumping an object); listings leave the
+    // body out unless asked (as the blueprint's Content sample does), single
+    // items carry it.
     std::string toJsonText(bool withBody = true) const;
+    // The same, parsed: for callers that edit or embed it.
+    nlohmann::json toJson(bool withBody = true) const;
     // The value of a scalar field in its JSON form (for versions and diffs).
     nlohmann::json field(const QString &name) const;
 };

@@ -77,14 +77,15 @@ HttpResponse pageResponse(const HttpRequest &req, const PageRequest &page,
     if (!result) {
         return problemResponse(result.error());
     }
-    nlohmann::json items = nlohmann::json::array();
+    // {"_links", "items", "pagination"}, the items spliced in as text.
     const bool withBody = req.query("include").value_or(std::string()) == "body";
-    for (const ContentItem &c : result->items) {
-        items.push_back(c.toJson(withBody));
+    std::string body = "{\"_links\":" + pageLinks(req, page, result->total).dump() + ",\"items\":[";
+    for (std::size_t i = 0; i < result->items.size(); ++i) {
+        body += i == 0 ? "" : ",";
+        body += result->items[i].toJsonText(withBody);
     }
-    return HttpResponse::json(200, {{"items", std::move(items)},
-                                    {"pagination", paginationJson(page, result->total)},
-                                    {"_links", pageLinks(req, page, result->total)}});
+    body += "],\"pagination\":" + paginationJson(page, result->total).dump() + '}';
+    return HttpResponse::text(200, std::move(body), "application/json");
 }
 
 Result<qint64> timeValue(const nlohmann::json &j, const char *key)

@@ -11,6 +11,7 @@
 
 #include <QDateTime>
 #include <QUuid>
+#include <optional>
 
 namespace colophon {
 
@@ -333,8 +334,13 @@ Result<Actor> UserService::authenticate(const QString &accessToken)
     }
     // The role comes from the account, not the token: a change applies at
     // once, as does a revoked session or an account no longer active.
-    const bool cacheable = !m_db.inTransaction();
-    auto token = cacheable ? m_db.changeToken() : Result<ChangeToken>(fail(Error::internal({})));
+    // What a transaction reads may yet be rolled back: no token, no cache.
+    std::optional<ChangeToken> token;
+    if (!m_db.inTransaction()) {
+        if (auto now = m_db.changeToken()) {
+            token = *now;
+        }
+    }
     if (token) {
         const auto hit = t_checkedSessions.constFind(claims->sessionId);
         if (hit != t_checkedSessions.cend() && hit->token == *token &&
