@@ -732,7 +732,7 @@ Result<qint64> installSnapshotFile(Database &db, EventLog &log, const Replicatio
     if (!attached) {
         return fail(attached.error());
     }
-    return db.transactBulk([&](Transaction &tx) -> Result<qint64> {
+    return db.transact([&](Transaction &tx) -> Result<qint64> {
         auto count = installSnapshot(db, tx, log, registry);
         if (!count) {
             return fail(count.error());

@@ -105,7 +105,7 @@ private:
 // the projections, its other events applied as pulled ones are; alongside
 // runs in the same transaction (the cursor). Returns how many events it held.
 // The write-ahead log it grows is checkpointed in the background
-// (Database::transactBulk).
+// by Database::transact (kCheckpointFrames).
 Result<qint64> installSnapshotFile(Database &db, EventLog &log, const ReplicationRegistry &registry,
                                    const QString &path,
                                    const std::function<Result<void>(Transaction &)> &alongside);

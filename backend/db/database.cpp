@@ -161,8 +161,10 @@ QSqlDatabase Database::connection()
     state->db = db;
     if (const QVariant handle = db.driver()->handle();
         handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0) {
-        auto cache =
-            std::make_unique<StatementCache>(*static_cast<sqlite3 *const *>(handle.data()));
+        sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.data());
+        // Replaces SQLite's own auto-checkpoint, which runs in the committer.
+        sqlite3_wal_hook(raw, &Database::walCommitted, this);
+        auto cache = std::make_unique<StatementCache>(raw);
         state->cStatements = cache.get();
         QMutexLocker lock(&m_mutex);
         m_statementCaches.push_back(std::move(cache));
@@ -192,28 +194,31 @@ void Database::closeThreadConnection()
     }
 }
 
-void Database::setAutoCheckpoint(bool on)
+int Database::walCommitted(void *database, sqlite3 *, const char *, int walFrames)
 {
-    if (m_dialect->name() != QLatin1String("sqlite")) {
-        return;
+    auto *self = static_cast<Database *>(database);
+    // The log's length when the last checkpoint started: a shorter log has
+    // started over since, and every frame in it is new.
+    int mark = self->m_walFramesAtCheckpoint.load();
+    if (walFrames < mark) {
+        mark = 0;
     }
-    // SQLite's default: a checkpoint by the committer past 1,000 WAL pages.
-    QSqlQuery q(connection());
-    q.exec(QStringLiteral("PRAGMA wal_autocheckpoint=%1").arg(on ? 1000 : 0));
+    if (walFrames - mark >= kCheckpointFrames && self->checkpointInBackground()) {
+        mark = walFrames;
+    }
+    self->m_walFramesAtCheckpoint.store(mark);
+    return SQLITE_OK;
 }
 
-void Database::checkpointInBackground()
+bool Database::checkpointInBackground()
 {
-    if (m_dialect->name() != QLatin1String("sqlite")) {
-        return;
-    }
-    // When one runs already, it folds in what it finds and the next commit the rest.
-    m_checkpoint.start([this] {
-        {
-            // PASSIVE: never waits for, nor blocks, a reader or a writer. A
-            // committer's own checkpoint finds this one running and skips.
-            QSqlQuery q(connection());
-            q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)"));
+    // While one runs, this starts nothing; a later commit starts the next.
+    return m_checkpoint.start([this] {
+        connection();
+        if (ThreadState *s = threadState(m_instance); s != nullptr && s->cStatements != nullptr) {
+            // PASSIVE: never waits for, nor blocks, a reader or a writer.
+            sqlite3_wal_checkpoint_v2(s->cStatements->handle, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                      nullptr, nullptr);
         }
         closeThreadConnection();
     });

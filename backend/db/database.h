@@ -161,21 +161,22 @@ public:
     // is returned as an error; so is waiting longer than the busy timeout for
     // another writer (Unavailable).
     template <typename F> auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
-    // transact() for a bulk write of many megabytes, such as a snapshot's
-    // install: its commit leaves the write-ahead log for a checkpoint on a
-    // thread of its own (readers and writers go on meanwhile), where SQLite
-    // would fold it into the database file before COMMIT returned, holding
-    // every writer of this process for seconds. Outermost transactions only.
-    template <typename F> auto transactBulk(F &&fn) -> std::invoke_result_t<F, Transaction &>;
-    // Waits for the checkpoint transactBulk() started, if one runs.
+    // A commit that leaves kCheckpointFrames or more pages in the write-ahead
+    // log not yet copied to the database file starts a checkpoint on a
+    // thread of its own (readers and writers go on meanwhile). SQLite's own
+    // auto-checkpoint would copy them in the committer, before COMMIT
+    // returned, holding every writer of this process: a tenth of a single
+    // create's time, and seconds after a snapshot's install.
+    static constexpr int kCheckpointFrames = 1000; // SQLite's default
+    // Waits for the background checkpoint, if one runs.
     void waitForCheckpoint();
 
 private:
     Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTimeoutMs);
     Result<Transaction *> begin();
     Result<void> finish(Transaction *tx, bool commit);
-    void setAutoCheckpoint(bool on);
-    void checkpointInBackground();
+    static int walCommitted(void *database, sqlite3 *, const char *, int walFrames);
+    bool checkpointInBackground();
     QString connectionName() const;
 
     QString m_path;
@@ -194,8 +195,9 @@ private:
     // Each connection's C API statements, finalized before it closes (Qt's
     // driver cannot close a connection with statements it does not know of).
     std::vector<std::unique_ptr<StatementCache>> m_statementCaches; // guarded by m_mutex
-    SingleFlight m_checkpoint;         // transactBulk's background checkpoint
-    std::atomic<quint64> m_commits{0}; // outermost transactions committed here
+    SingleFlight m_checkpoint;                                      // the background checkpoint
+    std::atomic<int> m_walFramesAtCheckpoint{0}; // the log's length when it last started
+    std::atomic<quint64> m_commits{0};           // outermost transactions committed here
 };
 
 template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>
@@ -218,17 +220,6 @@ template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F,
         (void)finish(*tx, false);
         throw;
     }
-}
-
-template <typename F> auto Database::transactBulk(F &&fn) -> std::invoke_result_t<F, Transaction &>
-{
-    setAutoCheckpoint(false);
-    auto result = transact(std::forward<F>(fn));
-    setAutoCheckpoint(true);
-    if (result) {
-        checkpointInBackground();
-    }
-    return result;
 }
 
 } // namespace colophon
