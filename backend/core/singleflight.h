@@ -38,6 +38,8 @@ public:
         return true;
     }
 
+    bool running() const { return m_running.load(); }
+
     // Returns once no job runs.
     void wait()
     {
