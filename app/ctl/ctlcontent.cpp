@@ -820,7 +820,7 @@ QString contentUsage()
         "                        <slug>.md with YAML front matter per item in DIR\n"
         "  content import FILE|DIR [--format jsonl|markdown]\n"
         "                        new drafts, in batches of 1000 that are each all or nothing\n"
-        "  Content commands act as a user of the replica: --as EMAIL.");
+        "  Content commands act as a user of the replica: --as EMAIL.\n");
 }
 
 std::optional<QString> checkContentCommand(const QCommandLineParser &parser,
