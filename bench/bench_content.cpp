@@ -19,6 +19,7 @@
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
 #include "backend/db/database.h"
+#include "backend/db/groupcommit.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventlog.h"
 #include "backend/http/router.h"
@@ -310,6 +311,15 @@ int main(int argc, char *argv[])
     }
     std::printf("items created during the POST run: %lld (%.0f/s)\n",
                 static_cast<long long>(created), double(created) / seconds);
+    if (const GroupCommit *group = host->groupCommit(); group != nullptr) {
+        const auto stats = group->stats();
+        if (stats.groups > 0) {
+            std::printf("group commit: %llu writes in %llu transactions (%.1f per commit)\n",
+                        static_cast<unsigned long long>(stats.jobs),
+                        static_cast<unsigned long long>(stats.groups),
+                        double(stats.jobs) / double(stats.groups));
+        }
+    }
     const qint64 peakKiB = peakResidentKiB();
     std::printf("peak resident memory (VmHWM): %.1f MiB after seeding; %.1f MiB %s\n",
                 seedingPeakKiB / 1024.0, peakKiB / 1024.0,

@@ -80,6 +80,8 @@ private:
     const Config &m_config;
     Logger &m_logger;
     Database &m_db;
+    ServiceHost &m_host;
+    const Router &m_router;
     int m_threads;
     HttpPipeline m_pipeline;
     std::unique_ptr<HttpServer> m_server;

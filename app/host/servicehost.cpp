@@ -6,11 +6,14 @@
 #include "backend/auth/passwordhasher.h"
 #include "backend/config/config.h"
 #include "backend/db/database.h"
+#include "backend/db/groupcommit.h"
 #include "backend/db/idempotency.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventbus.h"
 #include "backend/events/eventlog.h"
 #include "backend/http/httpmessage.h"
+#include "backend/http/httpserver.h"
+#include "backend/http/router.h"
 #include "backend/observability/logger.h"
 #include "services/content/contenthttp.h"
 #include "services/content/contentservice.h"
@@ -39,6 +42,7 @@ ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
 
 ServiceHost::~ServiceHost()
 {
+    m_groupCommit.reset(); // runs what is queued while the services still exist
     m_scheduler.reset();
     m_snapshotTimer.reset();
     m_snapshotJob.wait(); // at most one snapshot being made
@@ -253,6 +257,24 @@ Middleware ServiceHost::requestScopeMiddleware()
     return [db = m_db.get()](HttpRequest &req, const HttpNext &next) {
         Database::RequestScope scope(*db);
         return next(req);
+    };
+}
+
+void ServiceHost::groupWrites(HttpServerSettings &settings, const Router &router)
+{
+    if (m_db->dialect().name() != QLatin1String("sqlite")) {
+        return;
+    }
+    if (!m_groupCommit) {
+        m_groupCommit = std::make_unique<GroupCommit>(*m_db);
+    }
+    settings.inGroup = [&router](const HttpRequest &req) {
+        const auto match = router.match(req.method, req.path);
+        return match.kind == Router::Match::Kind::Found && match.routeClass == RouteClass::Write;
+    };
+    settings.runInGroup = [group = m_groupCommit.get()](std::function<void()> run,
+                                                        std::function<void(bool)> done) {
+        group->submit(std::move(run), std::move(done));
     };
 }
 

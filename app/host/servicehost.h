@@ -23,6 +23,8 @@ namespace colophon {
 
 class Config;
 class Database;
+class GroupCommit;
+struct HttpServerSettings;
 class EventBus;
 class EventLog;
 class Logger;
@@ -103,6 +105,13 @@ public:
     // The innermost middleware of a server of this host: each request runs
     // in a Database::RequestScope, so its caches read data_version once.
     Middleware requestScopeMiddleware();
+    // Hands the server's item writes (the routes of RouteClass::Write) to
+    // one GroupCommit, so the writes waiting at a moment share a commit.
+    // SQLite only: on PostgreSQL, where an error spoils the rest of its
+    // transaction, the settings are left as they were.
+    void groupWrites(HttpServerSettings &settings, const Router &router);
+    // Null until groupWrites() made it.
+    const GroupCommit *groupCommit() const { return m_groupCommit.get(); }
 
 private:
     ServiceHost(HostRole role, const Config &config, Logger &logger, MetricsRegistry &metrics);
@@ -133,6 +142,7 @@ private:
     std::unique_ptr<IdempotencyStore> m_idempotency;
     std::unique_ptr<ContentService> m_content;
     std::unique_ptr<QTimer> m_scheduler;
+    std::unique_ptr<GroupCommit> m_groupCommit;
 };
 
 } // namespace colophon

@@ -352,6 +352,15 @@ bool Database::inTransaction() const
     return s != nullptr && s->current != nullptr;
 }
 
+bool Database::transactionIntact() const
+{
+    const ThreadState *s = threadState(m_instance);
+    if (s == nullptr || s->current == nullptr) {
+        return false;
+    }
+    return s->cStatements == nullptr || sqlite3_get_autocommit(s->cStatements->handle) == 0;
+}
+
 Result<ChangeToken> Database::changeToken()
 {
     ChangeToken token{m_instance, m_commits.load(), -1};

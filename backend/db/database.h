@@ -136,6 +136,11 @@ public:
     // True inside transact() on this thread: what is read there may yet be
     // rolled back, so it is no result to cache.
     bool inTransaction() const;
+    // False when this thread is inside transact() but the database has ended
+    // its transaction by itself: SQLite rolls the whole transaction back on a
+    // full disk, an I/O error or running out of memory, and the statements
+    // after would run, and commit, on their own.
+    bool transactionIntact() const;
     // Now's ChangeToken. Inside a RequestScope, data_version is read once
     // per scope; this process's commits still change the token at once.
     Result<ChangeToken> changeToken();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The HTTP/1.1 server: Boost.Beast over Boost.Asio, one I/O thread per core,
-// handlers called on the I/O threads.
+// handlers called on the I/O threads (or, for the writes a GroupCommit
+// takes, on its thread).
 //
 // It enforces what Qt HttpServer 6.4 did not: header and body limits while
 // reading (431, 413 — a body over the limit is refused before it is read),
@@ -22,6 +23,7 @@
 namespace colophon {
 
 class HttpPipeline;
+struct HttpRequest;
 class Logger;
 
 struct HttpServerSettings
@@ -39,6 +41,14 @@ struct HttpServerSettings
     std::vector<std::string> trustedProxies; // peers whose X-Forwarded-For is believed
     // Runs on each I/O thread as it ends, e.g. to close its database connection.
     std::function<void()> threadFinished;
+    // Group commit (GroupCommit in backend/db): a request for which inGroup
+    // answers true is not handled on its I/O thread but handed to
+    // runInGroup, which runs it, with the others waiting, in one transaction
+    // and calls done with whether its writes were committed. One that was
+    // not is answered 503. Both unset: every request on its I/O thread.
+    std::function<bool(const HttpRequest &)> inGroup;
+    std::function<void(std::function<void()> run, std::function<void(bool committed)> done)>
+        runInGroup;
 };
 
 class HttpServer final

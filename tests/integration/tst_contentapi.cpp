@@ -7,12 +7,15 @@
 
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSet>
+#include <QTcpSocket>
 #include <QUrl>
 #include <QUuid>
+#include <algorithm>
 #include <csignal>
 #include <memory>
 
@@ -35,6 +38,51 @@ constexpr int kStartTimeoutMs = 30000;
 constexpr int kExitTimeoutMs = 30000;
 const QString kAdminEmail = QStringLiteral("admin@example.com");
 const QByteArray kContent = "/api/v1/content";
+
+// Sends every request on its own connection at once, then waits for all
+// the answers; one entry per request, status 0 when none came in time.
+QList<HttpReply> exchangeAtOnce(const QList<QByteArray> &raws, quint16 port, int timeoutMs = 30000)
+{
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < raws.size(); ++i) {
+        sockets.push_back(std::make_unique<QTcpSocket>());
+        sockets.back()->connectToHost(QHostAddress(QHostAddress::LocalHost), port);
+    }
+    const auto connected = [&] {
+        return std::all_of(sockets.cbegin(), sockets.cend(), [](const auto &s) {
+            return s->state() == QAbstractSocket::ConnectedState;
+        });
+    };
+    if (!QTest::qWaitFor(connected, timeoutMs)) {
+        return QList<HttpReply>(raws.size());
+    }
+    for (int i = 0; i < raws.size(); ++i) {
+        sockets[i]->write(raws[i]);
+    }
+    std::vector<QByteArray> data(raws.size());
+    QList<HttpReply> replies(raws.size());
+    std::vector<bool> done(raws.size(), false);
+    [[maybe_unused]] const bool all = QTest::qWaitFor(
+        [&] {
+            bool all = true;
+            for (int i = 0; i < raws.size(); ++i) {
+                if (done[i]) {
+                    continue;
+                }
+                data[i] += sockets[i]->readAll();
+                const bool closed = sockets[i]->state() == QAbstractSocket::UnconnectedState;
+                if (auto reply = colophon::test::parseHttpReply(data[i], closed)) {
+                    replies[i] = *reply;
+                    done[i] = true;
+                } else {
+                    all = false;
+                }
+            }
+            return all;
+        },
+        timeoutMs);
+    return replies;
+}
 const QByteArray kPublic = "/api/v1/public/content";
 const QByteArray kUnknownId = "/api/v1/content/00000000-0000-4000-8000-000000000000";
 // The tag every fixture item carries (see makeFixture()).
@@ -409,6 +457,53 @@ private slots:
         const HttpReply other = create(m_other.token, video);
         VERIFY_NO_ISSUE(statusIssue(other, 201));
         QCOMPARE(str(other, "slug"), QStringLiteral("only-once"));
+    }
+
+    // The server runs the writes that arrive together in one transaction
+    // (GroupCommit), each in a savepoint: within a group every create still
+    // sees the ones before it, and one that fails leaves the others saved.
+    void createsArrivingTogetherAreEachSavedOrRefusedAlone()
+    {
+        constexpr int kCrowd = 24;
+        QList<QByteArray> raws;
+        for (int i = 0; i < kCrowd; ++i) {
+            // Half ask for the same explicit slug, half for the same title.
+            const QJsonObject body =
+                i % 2 == 0 ? QJsonObject{{QStringLiteral("title"), QStringLiteral("Crowd pick")},
+                                         {QStringLiteral("slug"), QStringLiteral("crowd-pick")}}
+                           : QJsonObject{{QStringLiteral("title"), QStringLiteral("Crowd")}};
+            const QByteArray json = compact(body);
+            raws << "POST " + kContent +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                        "Authorization: Bearer " +
+                        m_creator.token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                        QByteArray::number(json.size()) + "\r\n\r\n" + json;
+        }
+        const int before = visibleTotal();
+        const QList<HttpReply> replies = exchangeAtOnce(raws, m_server->port());
+        QCOMPARE(replies.size(), kCrowd);
+        QSet<QString> ids;
+        QSet<QString> slugs;
+        int conflicts = 0;
+        for (int i = 0; i < kCrowd; ++i) {
+            if (i % 2 == 0 && replies[i].status == 409) {
+                VERIFY_NO_ISSUE(problemIssue(replies[i], 409, QStringLiteral("slug")));
+                ++conflicts;
+                continue;
+            }
+            VERIFY_NO_ISSUE(statusIssue(replies[i], 201));
+            ids << str(replies[i], "id");
+            slugs << str(replies[i], "slug");
+        }
+        QCOMPARE(conflicts, kCrowd / 2 - 1); // the explicit slug went to one of them
+        QCOMPARE(ids.size(), kCrowd / 2 + 1);
+        QCOMPARE(slugs.size(), kCrowd / 2 + 1); // the generated ones numbered apart
+        QVERIFY(slugs.contains(QStringLiteral("crowd-pick")));
+        QVERIFY(slugs.contains(QStringLiteral("crowd")));
+        QCOMPARE(visibleTotal(), before + kCrowd / 2 + 1);
+        for (const QString &id : std::as_const(ids)) {
+            VERIFY_NO_ISSUE(statusIssue(m_api->get(itemPath(id), m_creator.token), 200));
+        }
     }
 
     void changingToATakenSlugIs409()
