@@ -15,6 +15,7 @@
 #include "backend/http/httpserver.h"
 #include "backend/http/router.h"
 #include "backend/observability/logger.h"
+#include "backend/observability/metrics.h"
 #include "services/content/contenthttp.h"
 #include "services/content/contentservice.h"
 #include "services/user/userhttp.h"
@@ -267,8 +268,17 @@ void ServiceHost::groupWrites(HttpServerSettings &settings, const Router &router
     }
     if (!m_groupCommit) {
         m_groupCommit = std::make_unique<GroupCommit>(*m_db);
+        Histogram &sizes = m_metrics.histogram("colophon_group_commit_writes",
+                                               "Item writes committed together, per transaction",
+                                               {}, {1, 2, 4, 8, 16, 32, 64});
+        m_groupCommit->setObserver([&sizes](std::size_t jobs) { sizes.observe(double(jobs)); });
     }
     settings.inGroup = [&router](const HttpRequest &req) {
+        // Reads never write: spare them the second route match.
+        if (req.method == HttpMethod::Get || req.method == HttpMethod::Head ||
+            req.method == HttpMethod::Options) {
+            return false;
+        }
         const auto match = router.match(req.method, req.path);
         return match.kind == Router::Match::Kind::Found && match.routeClass == RouteClass::Write;
     };

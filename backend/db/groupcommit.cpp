@@ -30,6 +30,12 @@ void GroupCommit::submit(Job job, Done done)
     m_wake.notify_one();
 }
 
+void GroupCommit::setObserver(std::function<void(std::size_t)> observer)
+{
+    std::lock_guard lock(m_mutex);
+    m_observer = std::move(observer);
+}
+
 GroupCommit::Stats GroupCommit::stats() const
 {
     std::lock_guard lock(m_mutex);
@@ -79,10 +85,15 @@ void GroupCommit::runGroup(std::vector<Entry> &group)
         }
         return {};
     });
+    std::function<void(std::size_t)> observer;
     {
         std::lock_guard lock(m_mutex);
         ++m_stats.groups;
         m_stats.jobs += group.size();
+        observer = m_observer;
+    }
+    if (observer) {
+        observer(group.size());
     }
     for (std::size_t i = 0; i < group.size(); ++i) {
         group[i].done(committed.has_value() && kept[i] != 0);

@@ -41,6 +41,9 @@ public:
     GroupCommit &operator=(const GroupCommit &) = delete;
 
     void submit(Job job, Done done);
+    // Called on the group's thread after each group with how many jobs it
+    // held (for a histogram on /metrics). Set before the first submit().
+    void setObserver(std::function<void(std::size_t jobs)> observer);
 
     struct Stats
     {
@@ -65,7 +68,8 @@ private:
     std::deque<Entry> m_queue; // guarded by m_mutex
     bool m_stopping = false;   // guarded by m_mutex
     Stats m_stats;             // guarded by m_mutex
-    std::thread m_thread;      // last: starts once the rest exists
+    std::function<void(std::size_t)> m_observer;
+    std::thread m_thread; // last: starts once the rest exists
 };
 
 } // namespace colophon

@@ -25,6 +25,7 @@ using colophon::test::compact;
 using colophon::test::describe;
 using colophon::test::HttpHeaders;
 using colophon::test::HttpReply;
+using colophon::test::httpRequest;
 using colophon::test::jsonOf;
 using colophon::test::problemIssue;
 using colophon::test::randomPassword;
@@ -504,6 +505,15 @@ private slots:
         for (const QString &id : std::as_const(ids)) {
             VERIFY_NO_ISSUE(statusIssue(m_api->get(itemPath(id), m_creator.token), 200));
         }
+        // /metrics counts every write the group commit ran.
+        const HttpReply metrics = httpRequest(m_server->port(), "GET", "/metrics");
+        VERIFY_NO_ISSUE(statusIssue(metrics, 200));
+        static const QRegularExpression count(
+            QStringLiteral("^colophon_group_commit_writes_sum (\\d+)"),
+            QRegularExpression::MultilineOption);
+        const auto match = count.match(QString::fromUtf8(metrics.body));
+        QVERIFY2(match.hasMatch(), metrics.body.left(400).constData());
+        QVERIFY2(match.captured(1).toInt() >= kCrowd, qPrintable(match.captured(1)));
     }
 
     void changingToATakenSlugIs409()
