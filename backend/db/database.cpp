@@ -402,6 +402,27 @@ Database::RequestScope::~RequestScope()
     }
 }
 
+Result<void> Database::control(const QSqlDatabase &db, const QString &sql)
+{
+    if (const ThreadState *s = threadState(m_instance); s != nullptr && s->cStatements) {
+        // Prepared once per connection: a group commit runs four of these
+        // per write, and preparing each through QSqlQuery was a sixth of it.
+        auto stmt = statement(sql.toStdString());
+        if (!stmt) {
+            return fail(stmt.error());
+        }
+        if (auto ran = stmt->run(); !ran) {
+            return fail(ran.error());
+        }
+        return {};
+    }
+    QSqlQuery q(db);
+    if (!q.exec(sql)) {
+        return fail(sqlError(q, sql));
+    }
+    return {};
+}
+
 Result<Transaction *> Database::begin()
 {
     QSqlDatabase db = connection();
@@ -418,12 +439,11 @@ Result<Transaction *> Database::begin()
             Error::unavailable(QStringLiteral("database busy: another writer held it for %1 ms")
                                    .arg(m_busyTimeoutMs)));
     }
-    QSqlQuery q(db);
-    if (!q.exec(sql)) {
+    if (auto begun = control(db, sql); !begun) {
         if (!nested) {
             m_writeMutex.unlock();
         }
-        return fail(sqlError(q, sql));
+        return fail(begun.error());
     }
     auto *tx = new Transaction(*this, db);
     tx->m_outer = s->current;
@@ -440,35 +460,31 @@ Result<void> Database::finish(Transaction *tx, bool commit)
     s->current = tx->m_outer;
     const bool nested = tx->m_outer != nullptr;
     std::unique_ptr<Transaction> owned(tx);
+    const QSqlDatabase db = tx->db();
 
-    QSqlQuery q(tx->db());
     if (nested) {
         const QString sp = QStringLiteral("sp%1").arg(s->depth);
         if (commit) {
-            if (!q.exec(QStringLiteral("RELEASE ") + sp)) {
-                return fail(sqlError(q, QStringLiteral("RELEASE")));
+            if (auto released = control(db, QStringLiteral("RELEASE ") + sp); !released) {
+                return released;
             }
             auto &outerHooks = tx->m_outer->m_hooks;
             outerHooks.insert(outerHooks.end(), std::make_move_iterator(owned->m_hooks.begin()),
                               std::make_move_iterator(owned->m_hooks.end()));
-        } else if (!q.exec(QStringLiteral("ROLLBACK TO ") + sp) ||
-                   !q.exec(QStringLiteral("RELEASE ") + sp)) {
-            return fail(sqlError(q, QStringLiteral("ROLLBACK TO")));
+            return {};
         }
-        return {};
+        if (auto undone = control(db, QStringLiteral("ROLLBACK TO ") + sp); !undone) {
+            return undone;
+        }
+        return control(db, QStringLiteral("RELEASE ") + sp);
     }
     std::unique_lock writer(m_writeMutex, std::adopt_lock); // released on every path below
     if (!commit) {
-        if (!q.exec(QStringLiteral("ROLLBACK"))) {
-            return fail(sqlError(q, QStringLiteral("ROLLBACK")));
-        }
-        return {};
+        return control(db, QStringLiteral("ROLLBACK"));
     }
-    if (!q.exec(QStringLiteral("COMMIT"))) {
-        Error e = sqlError(q, QStringLiteral("COMMIT"));
-        QSqlQuery rollback(tx->db());
-        rollback.exec(QStringLiteral("ROLLBACK"));
-        return fail(e);
+    if (auto committed = control(db, QStringLiteral("COMMIT")); !committed) {
+        (void)control(db, QStringLiteral("ROLLBACK"));
+        return committed;
     }
     m_commits.fetch_add(1);
     writer.unlock(); // hooks may start transactions of their own

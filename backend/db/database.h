@@ -182,6 +182,8 @@ private:
     Database(QString path, std::unique_ptr<SqlDialect> dialect, int busyTimeoutMs);
     Result<Transaction *> begin();
     Result<void> finish(Transaction *tx, bool commit);
+    // BEGIN, SAVEPOINT, RELEASE, COMMIT and ROLLBACK on this thread's connection.
+    Result<void> control(const QSqlDatabase &db, const QString &sql);
     static int walCommitted(void *database, sqlite3 *, const char *, int walFrames);
     bool checkpointInBackground();
     QString connectionName() const;
