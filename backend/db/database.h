@@ -167,14 +167,16 @@ public:
     // another writer (Unavailable).
     template <typename F> auto transact(F &&fn) -> std::invoke_result_t<F, Transaction &>;
     // A commit that leaves kCheckpointFrames or more pages in the write-ahead
-    // log not yet copied to the database file starts a checkpoint on a
-    // thread of its own (readers and writers go on meanwhile). SQLite's own
-    // auto-checkpoint would copy them in the committer, before COMMIT
-    // returned, holding every writer of this process: a tenth of a single
-    // create's time, and seconds after a snapshot's install. The few pages
-    // committed while that thread copied are copied by the next commit
-    // itself, so the log starts over rather than growing.
+    // log starts a checkpoint on a thread of its own (readers and writers go
+    // on meanwhile). SQLite's own auto-checkpoint would copy them in the
+    // committer, before COMMIT returned, holding every writer of this
+    // process: a tenth of a single create's time, and seconds after a
+    // snapshot's install. The first commit after that thread finished
+    // copies what was committed meanwhile itself (up to kCommitterFrames;
+    // more goes to the thread again), so that the log starts over rather
+    // than growing.
     static constexpr int kCheckpointFrames = 1000; // SQLite's default
+    static constexpr int kCommitterFrames = 8 * kCheckpointFrames;
     // Waits for the background checkpoint, if one runs.
     void waitForCheckpoint();
 
@@ -205,9 +207,9 @@ private:
     // driver cannot close a connection with statements it does not know of).
     std::vector<std::unique_ptr<StatementCache>> m_statementCaches; // guarded by m_mutex
     SingleFlight m_checkpoint;                                      // the background checkpoint
-    std::atomic<int> m_walFramesCopied{0}; // by the last checkpoint, of the log it found
-    std::atomic<int> m_walFramesSeen{0};   // the log's length at the last commit
-    std::atomic<quint64> m_commits{0};     // outermost transactions committed here
+    // Frames the last background checkpoint copied; -1 once a commit dealt with it.
+    std::atomic<int> m_walFramesCopied{-1};
+    std::atomic<quint64> m_commits{0}; // outermost transactions committed here
 };
 
 template <typename F> auto Database::transact(F &&fn) -> std::invoke_result_t<F, Transaction &>
