@@ -181,8 +181,7 @@ bool resetPeakResident()
 
 InProcessServer::InProcessServer(const Router &router, const Config &config, Logger &logger,
                                  MetricsRegistry &metrics, ServiceHost &host, int threads)
-    : m_config(config), m_logger(logger), m_db(host.database()), m_host(host), m_router(router),
-      m_threads(threads),
+    : m_config(config), m_logger(logger), m_host(host), m_router(router), m_threads(threads),
       m_pipeline(router,
                  {requestIdMiddleware(), traceContextMiddleware(),
                   accessLogMiddleware(logger, metrics), corsMiddleware({}),
@@ -201,7 +200,7 @@ Result<void> InProcessServer::start()
     }
     settings->port = 0;
     settings->threads = m_threads;
-    Database *db = &m_db;
+    Database *db = &m_host.database();
     settings->threadFinished = [db] { db->closeThreadConnection(); };
     m_host.groupWrites(*settings, m_router);
     m_server = std::make_unique<HttpServer>(*settings, m_pipeline, m_logger);

@@ -79,7 +79,6 @@ public:
 private:
     const Config &m_config;
     Logger &m_logger;
-    Database &m_db;
     ServiceHost &m_host;
     const Router &m_router;
     int m_threads;

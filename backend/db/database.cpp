@@ -217,10 +217,10 @@ int Database::walCommitted(void *database, sqlite3 *db, const char *, int walFra
     return SQLITE_OK;
 }
 
-bool Database::checkpointInBackground()
+void Database::checkpointInBackground()
 {
     // While one runs, this starts nothing; a later commit starts the next.
-    return m_checkpoint.start([this] {
+    m_checkpoint.start([this] {
         connection();
         if (ThreadState *s = threadState(m_instance); s != nullptr && s->cStatements != nullptr) {
             // PASSIVE: never waits for, nor blocks, a reader or a writer.

@@ -187,7 +187,7 @@ private:
     // BEGIN, SAVEPOINT, RELEASE, COMMIT and ROLLBACK on this thread's connection.
     Result<void> control(const QSqlDatabase &db, const QString &sql);
     static int walCommitted(void *database, sqlite3 *, const char *, int walFrames);
-    bool checkpointInBackground();
+    void checkpointInBackground();
     QString connectionName() const;
 
     QString m_path;

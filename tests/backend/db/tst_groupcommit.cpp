@@ -128,6 +128,14 @@ private:
             .get();
     }
 
+    // Submits one insert of name and waits: true when it was committed.
+    bool commitsAlone(GroupCommit &group, const QString &name)
+    {
+        Outcome outcome(1);
+        group.submit(insertJob(*m_db, name), outcome.doneFor(0));
+        return outcome.waitAll() && outcome.committed == std::vector<int>{1};
+    }
+
 private slots:
     void initTestCase() { QVERIFY(m_dir.isValid()); }
 
@@ -232,11 +240,7 @@ private slots:
             QVERIFY(!lastRan);
             QVERIFY(committedNames().isEmpty());
 
-            // The next group works as before.
-            Outcome next(1);
-            group.submit(insertJob(*m_db, QStringLiteral("after")), next.doneFor(0));
-            QVERIFY(next.waitAll());
-            QCOMPARE(next.committed, std::vector<int>{1});
+            QVERIFY(commitsAlone(group, QStringLiteral("after"))); // the next group works
         }
         QCOMPARE(committedNames(), QStringList{QStringLiteral("after")});
     }
@@ -257,10 +261,7 @@ private slots:
             QCOMPARE(outcome.committed, std::vector<int>{0});
             QVERIFY(!ran);
             QVERIFY(execSql((*other)->connection(), QStringLiteral("ROLLBACK")));
-            Outcome next(1);
-            group.submit(insertJob(*m_db, QStringLiteral("later")), next.doneFor(0));
-            QVERIFY(next.waitAll());
-            QCOMPARE(next.committed, std::vector<int>{1});
+            QVERIFY(commitsAlone(group, QStringLiteral("later")));
         }
         QCOMPARE(committedNames(), QStringList{QStringLiteral("later")});
     }
