@@ -256,7 +256,9 @@ void ServiceHost::startScheduler(int intervalMs)
 Middleware ServiceHost::requestScopeMiddleware()
 {
     return [db = m_db.get()](HttpRequest &req, const HttpNext &next) {
-        Database::RequestScope scope(*db);
+        const bool reads = req.method == HttpMethod::Get || req.method == HttpMethod::Head;
+        Database::RequestScope scope(*db, reads ? Database::Reads::OneSnapshot
+                                                : Database::Reads::EachOnItsOwn);
         return next(req);
     };
 }

@@ -103,7 +103,8 @@ public:
     // every service, on router.
     void registerRoutes(Router &router);
     // The innermost middleware of a server of this host: each request runs
-    // in a Database::RequestScope, so its caches read data_version once.
+    // in a Database::RequestScope, so its caches read data_version once; a
+    // GET or HEAD reads from one snapshot (Database::Reads::OneSnapshot).
     Middleware requestScopeMiddleware();
     // Hands the server's item writes (the routes of RouteClass::Write) to
     // one GroupCommit, so the writes waiting at a moment share a commit.

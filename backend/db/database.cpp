@@ -61,6 +61,7 @@ struct ThreadState
     Transaction *current = nullptr;         // innermost open transaction
     StatementCache *cStatements = nullptr;  // owned by the Database; SQLite only
     int requestScopes = 0;                  // RequestScopes open on this thread
+    bool snapshot = false;                  // their read transaction is open
     std::optional<qint64> scopeDataVersion; // read once per outermost scope
     int depth = 0;
     // After db: destroyed first, as statements must go before their connection.
@@ -380,13 +381,20 @@ Result<ChangeToken> Database::changeToken()
     return token;
 }
 
-Database::RequestScope::RequestScope(Database &db) : m_db(db)
+Database::RequestScope::RequestScope(Database &db, Reads reads) : m_db(db)
 {
-    if (!m_db.connection().isOpen()) {
+    const QSqlDatabase connection = m_db.connection();
+    if (!connection.isOpen()) {
         return; // changeToken() reports it
     }
-    ++threadState(m_db.m_instance)->requestScopes;
+    ThreadState *s = threadState(m_db.m_instance);
+    ++s->requestScopes;
     m_counted = true;
+    // A deferred BEGIN takes no lock: the first read takes the snapshot.
+    if (reads == Reads::OneSnapshot && s->requestScopes == 1 && s->current == nullptr &&
+        s->cStatements != nullptr) {
+        s->snapshot = m_db.control(connection, QStringLiteral("BEGIN")).has_value();
+    }
 }
 
 Database::RequestScope::~RequestScope()
@@ -394,6 +402,20 @@ Database::RequestScope::~RequestScope()
     ThreadState *s = m_counted ? threadState(m_db.m_instance) : nullptr;
     if (s != nullptr && s->requestScopes > 0 && --s->requestScopes == 0) {
         s->scopeDataVersion.reset();
+        m_db.endSnapshot();
+    }
+}
+
+void Database::endSnapshot()
+{
+    ThreadState *s = threadState(m_instance);
+    if (s == nullptr || !s->snapshot) {
+        return;
+    }
+    s->snapshot = false;
+    // Nothing was written in it, so COMMIT only lets go of the read lock.
+    if (!control(s->db, QStringLiteral("COMMIT"))) {
+        (void)control(s->db, QStringLiteral("ROLLBACK"));
     }
 }
 
@@ -427,6 +449,9 @@ Result<Transaction *> Database::begin()
     }
     ThreadState *s = threadState(m_instance);
     const bool nested = s->current != nullptr;
+    if (!nested) {
+        endSnapshot();
+    }
     const QString sql = nested ? QStringLiteral("SAVEPOINT sp%1").arg(s->depth)
                                : m_dialect->beginWriteTransaction();
     if (!nested && !m_writeMutex.try_lock_for(std::chrono::milliseconds(m_busyTimeoutMs))) {

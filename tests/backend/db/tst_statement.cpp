@@ -242,6 +242,34 @@ private slots:
         QCOMPARE(after.commits, inScope.commits); // not this process's commit
         QVERIFY(after.dataVersion != inScope.dataVersion);
     }
+
+    void aReadingScopeReadsOneSnapshotUntilItWrites()
+    {
+        QVERIFY(insert("a", 1));
+        const auto count = [&] {
+            auto s = m_db->statement("SELECT COUNT(*) FROM t");
+            return s && s->next().value_or(false) ? s->integer(0) : -1;
+        };
+        {
+            Database::RequestScope scope(*m_db, Database::Reads::OneSnapshot);
+            QCOMPARE(count(), 1); // the first read takes the snapshot
+            std::thread other([&] { QVERIFY(insert("other thread", 2)); });
+            other.join();
+            QCOMPARE(count(), 1); // still the snapshot: the other commit is not seen
+            // A write ends the snapshot and starts from the newest state.
+            QVERIFY(insert("own", 3));
+            QCOMPARE(count(), 3);
+        }
+        {
+            Database::RequestScope scope(*m_db, Database::Reads::OneSnapshot);
+            QCOMPARE(count(), 3);
+        }
+        // After the scope, reads are on their own again: nothing held it open.
+        std::thread other([&] { QVERIFY(insert("later", 4)); });
+        other.join();
+        QCOMPARE(count(), 4);
+        QVERIFY(!m_db->inTransaction());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStatement)
