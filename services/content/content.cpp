@@ -190,13 +190,21 @@ nlohmann::json ContentItem::toJson(bool withBody) const
 
 namespace {
 
-// A JSON string as nlohmann's dump() writes one (UTF-8 kept as it is).
-void appendString(std::string &out, const QString &value)
+// A JSON string as nlohmann's dump() writes one (UTF-8 kept as it is). Runs
+// of characters that need no escape are appended whole: a body is mostly one.
+void appendString(std::string &out, std::string_view utf8)
 {
     static constexpr char kHex[] = "0123456789abcdef";
-    const QByteArray utf8 = value.toUtf8();
+    const char *run = utf8.data();
+    const char *const end = run + utf8.size();
     out += '"';
-    for (const char c : utf8) {
+    for (const char *p = run; p != end; ++p) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        out.append(run, p);
+        run = p + 1;
         switch (c) {
         case '"':
             out += "\\\"";
@@ -220,28 +228,26 @@ void appendString(std::string &out, const QString &value)
             out += "\\t";
             break;
         default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                out += "\\u00";
-                out += kHex[(c >> 4) & 0xf];
-                out += kHex[c & 0xf];
-            } else {
-                out += c;
-            }
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
         }
     }
+    out.append(run, end);
     out += '"';
 }
 
-void appendList(std::string &out, const QStringList &values)
+std::string listText(const QStringList &values)
 {
-    out += '[';
+    std::string out = "[";
     for (qsizetype i = 0; i < values.size(); ++i) {
         if (i > 0) {
             out += ',';
         }
-        appendString(out, values[i]);
+        appendString(out, values[i].toStdString());
     }
     out += ']';
+    return out;
 }
 
 void appendTime(std::string &out, qint64 ms)
@@ -257,54 +263,81 @@ void appendTime(std::string &out, qint64 ms)
 
 } // namespace
 
-std::string ContentItem::toJsonText(bool withBody) const
+std::string renderContentItem(const ContentItemText &item, bool withBody)
 {
     std::string out;
-    out.reserve(size_t(512 + (withBody ? body.size() * 3 / 2 : 0)));
+    out.reserve(512 + item.title.size() + item.description.size() + item.metadata.size() +
+                (withBody ? item.body.size() + item.body.size() / 8 : 0));
     const auto key = [&](const char *name) {
         out += out.empty() ? "{\"" : ",\"";
         out += name;
         out += "\":";
     };
-    const auto text = [&](const char *name, const QString &value) {
+    const auto text = [&](const char *name, std::string_view value) {
         key(name);
         appendString(out, value);
     };
-    const auto strings = [&](const char *name, const QStringList &values) {
+    const auto json = [&](const char *name, std::string_view value) {
         key(name);
-        appendList(out, values);
+        out += value;
     };
     const auto time = [&](const char *name, qint64 ms) {
         key(name);
         appendTime(out, ms);
     };
     // Keys in alphabetical order, as a JSON object of this project dumps them.
-    text("authorId", authorId);
+    text("authorId", item.authorId);
     if (withBody) {
-        text("body", body);
+        text("body", item.body);
     }
-    text("bodyHash", bodyHash);
-    strings("categories", categories);
-    time("createdAt", createdAtMs);
-    text("createdBy", authorId);
-    text("description", description);
-    text("id", id);
-    strings("mediaIds", mediaIds);
-    key("metadata");
-    out += metadata.dump();
-    time("publishAt", publishAtMs);
-    time("publishedAt", publishedAtMs);
-    text("slug", slug);
-    text("status", contentStatusName(status));
-    strings("tags", tags);
-    text("title", title);
-    text("type", contentTypeName(type));
-    time("unpublishAt", unpublishAtMs);
-    time("updatedAt", updatedAtMs);
+    text("bodyHash", item.bodyHash);
+    json("categories", item.categories);
+    time("createdAt", item.createdAtMs);
+    text("createdBy", item.authorId);
+    text("description", item.description);
+    text("id", item.id);
+    json("mediaIds", item.mediaIds);
+    json("metadata", item.metadata);
+    time("publishAt", item.publishAtMs);
+    time("publishedAt", item.publishedAtMs);
+    text("slug", item.slug);
+    text("status", item.status);
+    json("tags", item.tags);
+    text("title", item.title);
+    text("type", item.type);
+    time("unpublishAt", item.unpublishAtMs);
+    time("updatedAt", item.updatedAtMs);
     key("version");
-    out += std::to_string(version);
+    out += std::to_string(item.version);
     out += '}';
     return out;
+}
+
+std::string ContentItem::toJsonText(bool withBody) const
+{
+    const std::string authorText = authorId.toStdString();
+    const std::string bodyText = withBody ? body.toStdString() : std::string();
+    const std::string hashText = bodyHash.toStdString();
+    const std::string categoryList = listText(categories);
+    const std::string descriptionText = description.toStdString();
+    const std::string idText = id.toStdString();
+    const std::string mediaList = listText(mediaIds);
+    const std::string metadataText = metadata.dump();
+    const std::string slugText = slug.toStdString();
+    const std::string statusText = contentStatusName(status).toStdString();
+    const std::string tagList = listText(tags);
+    const std::string titleText = title.toStdString();
+    const std::string typeText = contentTypeName(type).toStdString();
+    ContentItemText t{authorText, bodyText,  hashText,     categoryList, descriptionText,
+                      idText,     mediaList, metadataText, slugText,     statusText,
+                      tagList,    titleText, typeText};
+    t.createdAtMs = createdAtMs;
+    t.publishAtMs = publishAtMs;
+    t.publishedAtMs = publishedAtMs;
+    t.unpublishAtMs = unpublishAtMs;
+    t.updatedAtMs = updatedAtMs;
+    t.version = version;
+    return renderContentItem(t, withBody);
 }
 
 nlohmann::json Category::toJson() const

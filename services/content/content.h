@@ -66,6 +66,20 @@ struct ContentItem
     nlohmann::json field(const QString &name) const;
 };
 
+// An item's API fields as UTF-8, its lists and metadata already JSON text:
+// what renderContentItem writes, from a ContentItem or straight from a row
+// of the projection (ContentStore::itemJson), so both answer the same bytes.
+struct ContentItemText
+{
+    std::string_view authorId, body, bodyHash, categories, description, id, mediaIds, metadata,
+        slug, status, tags, title, type;
+    qint64 createdAtMs = 0, publishAtMs = 0, publishedAtMs = 0, unpublishAtMs = 0, updatedAtMs = 0;
+    int version = 0;
+};
+// The item's JSON object, keys in the order nlohmann's dump() writes them;
+// withBody false leaves the body out (a listing's summary).
+std::string renderContentItem(const ContentItemText &item, bool withBody);
+
 struct Category
 {
     QString id;

@@ -34,6 +34,16 @@ HttpResponse itemResponse(const Result<ContentItem> &item, int status = 200)
     return res;
 }
 
+HttpResponse itemResponse(Result<RenderedItem> item)
+{
+    if (!item) {
+        return problemResponse(item.error());
+    }
+    HttpResponse res = HttpResponse::text(200, std::move(item->json), "application/json");
+    res.setHeader("ETag", makeEtag(std::to_string(item->version)));
+    return res;
+}
+
 // Rendered listings, per thread, by viewer and request target, valid while
 // the content's state token stays the same. Many readers asking for the same
 // page (the front page of a site) then cost a lookup, not a query and a render.
@@ -635,7 +645,7 @@ void registerContentRoutes(Router &router, ContentService &content, UserService 
 
     router.add(HttpMethod::Get, "/api/v1/content/{id:uuid}", [&](HttpRequest &req) {
         return withActor(users, req, [&](const Actor &actor) {
-            return itemResponse(content.get(actor, idOf(req)));
+            return itemResponse(content.getRendered(actor, idOf(req)));
         });
     });
 
@@ -779,7 +789,7 @@ void registerContentRoutes(Router &router, ContentService &content, UserService 
     });
 
     router.add(HttpMethod::Get, "/api/v1/public/content/{id:uuid}", [&](HttpRequest &req) {
-        HttpResponse res = itemResponse(content.getPublished(idOf(req)));
+        HttpResponse res = itemResponse(content.getPublishedRendered(idOf(req)));
         if (res.status == 200) {
             res.setHeader("Cache-Control", "public, max-age=30");
         }

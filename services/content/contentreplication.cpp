@@ -313,7 +313,7 @@ ContentReplication::validate(Transaction &tx, const Principal &principal, const 
         return fail(Error::notFound(state->deleted ? QStringLiteral("the item was deleted")
                                                    : QStringLiteral("no such content item")));
     }
-    if (!m_service.visible(actor, **current)) {
+    if (!m_service.visible(actor, (*current)->status, (*current)->authorId)) {
         return fail(Error::notFound(QStringLiteral("no such content item")));
     }
     const ContentItem &item = **current;

@@ -83,10 +83,9 @@ bool canSeeDrafts(const Actor &actor)
 
 } // namespace
 
-bool ContentService::visible(const Actor &actor, const ContentItem &item)
+bool ContentService::visible(const Actor &actor, ContentStatus status, const QString &authorId)
 {
-    return item.status == ContentStatus::Published || item.authorId == actor.userId ||
-           canSeeDrafts(actor);
+    return status == ContentStatus::Published || authorId == actor.userId || canSeeDrafts(actor);
 }
 
 namespace {
@@ -260,7 +259,8 @@ Result<std::vector<ContentConflict>> ContentService::conflicts(const Actor &acto
         if (!item) {
             return fail(item.error());
         }
-        if (item->has_value() && visible(actor, **item) && editable(actor, **item)) {
+        if (item->has_value() && visible(actor, (*item)->status, (*item)->authorId) &&
+            editable(actor, **item)) {
             out.push_back(std::move(c));
         }
     }
@@ -428,7 +428,7 @@ Result<ContentItem> ContentService::readForChange(const Actor &actor, const QStr
     if (!item) {
         return fail(item.error());
     }
-    if (!item->has_value() || !visible(actor, **item)) {
+    if (!item->has_value() || !visible(actor, (*item)->status, (*item)->authorId)) {
         return fail(notFound());
     }
     return **item;
@@ -735,16 +735,31 @@ Result<QString> ContentService::listingState()
     return m_store->stateToken();
 }
 
-Result<ContentItem> ContentService::getPublished(const QString &id)
+Result<RenderedItem> ContentService::getRendered(const Actor &actor, const QString &id)
 {
-    auto item = m_store->item(id);
+    if (auto allowed = authorize(actor.role, Action::ContentRead); !allowed) {
+        return fail(allowed.error());
+    }
+    auto item = m_store->renderedItem(id);
+    if (!item) {
+        return fail(item.error());
+    }
+    if (!item->has_value() || !visible(actor, (*item)->status, (*item)->authorId)) {
+        return fail(notFound());
+    }
+    return std::move(**item);
+}
+
+Result<RenderedItem> ContentService::getPublishedRendered(const QString &id)
+{
+    auto item = m_store->renderedItem(id);
     if (!item) {
         return fail(item.error());
     }
     if (!item->has_value() || (*item)->status != ContentStatus::Published) {
         return fail(notFound());
     }
-    return **item;
+    return std::move(**item);
 }
 
 Result<ContentPage> ContentService::listPublished(ContentQuery query)

@@ -149,8 +149,11 @@ public:
     // Changes whenever anything list() or listPublished() could answer may
     // have changed (per thread): lets callers cache rendered listings.
     Result<QString> listingState();
-    // What anyone may read: published items only.
-    Result<ContentItem> getPublished(const QString &id);
+    // get() as the API answers it: the item's JSON, rendered straight from
+    // its row (ContentStore::renderedItem).
+    Result<RenderedItem> getRendered(const Actor &actor, const QString &id);
+    // What anyone may read: a published item, rendered as getRendered's.
+    Result<RenderedItem> getPublishedRendered(const QString &id);
     Result<ContentPage> listPublished(ContentQuery query);
 
     // Versions of an item whose editor (or author) the actor is.
@@ -214,7 +217,7 @@ private:
         NewEvent event;
     };
     // Whether the actor may read the item (published, own, or an editor's).
-    static bool visible(const Actor &actor, const ContentItem &item);
+    static bool visible(const Actor &actor, ContentStatus status, const QString &authorId);
     Result<void> checkParent(Transaction &tx, const QString &id, const QString &parentId);
     // A pushed category change, checked as updateCategory checks one.
     Result<void> checkCategoryChange(Transaction &tx, const QString &id,

@@ -53,6 +53,16 @@ struct ContentVersion
     nlohmann::json toJson() const;
 };
 
+// An item as the API answers it, rendered from its row, with what deciding
+// who may see it and its ETag need.
+struct RenderedItem
+{
+    std::string json; // ContentItem::toJsonText()'s bytes
+    QString authorId;
+    ContentStatus status = ContentStatus::Draft;
+    int version = 0;
+};
+
 class ContentStore final
 {
 public:
@@ -66,6 +76,10 @@ public:
 
     static const QStringList &sortFields();
     Result<std::optional<ContentItem>> item(const QString &id);
+    // The same item's JSON, written from the row's UTF-8 text with its lists
+    // and metadata spliced in as stored: no ContentItem, no conversion to
+    // UTF-16 and back, no parse (half of an item read's own CPU).
+    Result<std::optional<RenderedItem>> renderedItem(const QString &id);
     Result<ContentPage> list(const ContentQuery &query);
     // True when a live item of the type has the slug (other than exceptId).
     Result<bool> slugTaken(Transaction &tx, ContentType type, const QString &slug,
