@@ -162,15 +162,30 @@ bool wrkInstalled(const char *program)
     return false;
 }
 
-qint64 peakResidentKiB()
+namespace {
+
+// A "Name:   N kB" line of /proc/self/status, in KiB; -1 when unknown.
+qint64 statusKiB(const QString &name)
 {
     QFile status(QStringLiteral("/proc/self/status"));
     if (!status.open(QIODevice::ReadOnly)) {
         return -1;
     }
-    const auto m = QRegularExpression(QStringLiteral("VmHWM:\\s+(\\d+) kB"))
+    const auto m = QRegularExpression(name + QStringLiteral(":\\s+(\\d+) kB"))
                        .match(QString::fromLatin1(status.readAll()));
     return m.hasMatch() ? m.captured(1).toLongLong() : -1;
+}
+
+} // namespace
+
+qint64 peakResidentKiB()
+{
+    return statusKiB(QStringLiteral("VmHWM"));
+}
+
+qint64 residentKiB()
+{
+    return statusKiB(QStringLiteral("VmRSS"));
 }
 
 bool resetPeakResident()

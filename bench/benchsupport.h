@@ -60,6 +60,8 @@ bool wrkInstalled(const char *program);
 
 // "VmHWM" (peak resident memory) of this process in KiB, -1 when unknown.
 qint64 peakResidentKiB();
+// "VmRSS" (resident memory now) of this process in KiB, -1 when unknown.
+qint64 residentKiB();
 // Sets VmHWM back to the current resident size, so a later peak measures
 // what came after; false where the kernel does not allow it.
 bool resetPeakResident();
