@@ -2,7 +2,6 @@
 #include "backend/core/isotime.h"
 
 #include <QDateTime>
-#include <cstdio>
 
 namespace colophon {
 
@@ -41,11 +40,21 @@ std::string isoTimeUtc(qint64 ms)
     unsigned month = 0;
     unsigned day = 0;
     civilFromDays(days, year, month, day);
-    char out[32];
-    const int n = std::snprintf(out, sizeof out, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", year, month,
-                                day, int(inDay / 3'600'000), int(inDay / 60'000 % 60),
-                                int(inDay / 1000 % 60), int(inDay % 1000));
-    return std::string(out, size_t(n));
+    // Written digit by digit: snprintf was most of an item's five timestamps.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    const auto put = [&out](size_t at, unsigned value, size_t digits) {
+        for (size_t i = digits; i-- > 0; value /= 10) {
+            out[at + i] = char('0' + value % 10);
+        }
+    };
+    put(0, unsigned(year), 4);
+    put(5, month, 2);
+    put(8, day, 2);
+    put(11, unsigned(inDay / 3'600'000), 2);
+    put(14, unsigned(inDay / 60'000 % 60), 2);
+    put(17, unsigned(inDay / 1000 % 60), 2);
+    put(20, unsigned(inDay % 1000), 3);
+    return out;
 }
 
 } // namespace colophon

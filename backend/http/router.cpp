@@ -160,18 +160,26 @@ Router::Match Router::match(HttpMethod method, std::string_view path) const
     const std::vector<std::string_view> parts = splitPath(path);
     const HttpMethod wanted = method == HttpMethod::Head ? HttpMethod::Get : method;
     Match result;
+    for (const Route &route : m_routes) {
+        if (route.method != wanted) {
+            continue;
+        }
+        result.params.clear(); // of a route that matched only in part
+        if (matches(route, parts, &result.params)) {
+            result.kind = Match::Kind::Found;
+            result.handler = &route.handler;
+            result.pattern = &route.pattern;
+            result.routeClass = route.routeClass;
+            break;
+        }
+    }
+    if (result.kind != Match::Kind::Found) {
+        result.params.clear();
+    } else if (method != HttpMethod::Options) {
+        return result; // only OPTIONS and a refusal name the methods allowed
+    }
     std::vector<HttpMethod> allowed;
     for (const Route &route : m_routes) {
-        if (route.method == wanted && result.kind != Match::Kind::Found) {
-            std::vector<std::pair<std::string, std::string>> params;
-            if (matches(route, parts, &params)) {
-                result.kind = Match::Kind::Found;
-                result.handler = &route.handler;
-                result.pattern = &route.pattern;
-                result.routeClass = route.routeClass;
-                result.params = std::move(params);
-            }
-        }
         if (matches(route, parts, nullptr) &&
             std::find(allowed.begin(), allowed.end(), route.method) == allowed.end()) {
             allowed.push_back(route.method);

@@ -31,7 +31,9 @@ public:
         const std::string *pattern = nullptr;
         RouteClass routeClass = RouteClass::Read;
         std::vector<std::pair<std::string, std::string>> params;
-        std::string allow; // "GET, HEAD, OPTIONS" for 405 and OPTIONS
+        // "GET, HEAD, OPTIONS": for OPTIONS, 404 and 405 only (empty when a
+        // route was found for any other method, where nothing sends it).
+        std::string allow;
     };
     Match match(HttpMethod method, std::string_view path) const;
 

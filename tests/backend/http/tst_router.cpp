@@ -106,6 +106,14 @@ private slots:
         const auto login = m_router.match(HttpMethod::Get, "/api/v1/auth/login");
         QCOMPARE(login.kind, Router::Match::Kind::MethodNotAllowed);
         QCOMPARE(login.allow, std::string("POST, OPTIONS"));
+        const auto options = m_router.match(HttpMethod::Options, "/api/v1/content");
+        QCOMPARE(options.allow, std::string("GET, POST, HEAD, OPTIONS"));
+        QCOMPARE(m_router.match(HttpMethod::Options, "/nothing/here").kind,
+                 Router::Match::Kind::NotFound);
+        // A found route needs no list: nothing sends it.
+        const auto found = m_router.match(HttpMethod::Get, "/api/v1/content");
+        QCOMPARE(found.kind, Router::Match::Kind::Found);
+        QVERIFY(found.allow.empty());
     }
 
     void routeClassDefaultsByMethodAndCanBeSet()
