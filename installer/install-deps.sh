@@ -12,6 +12,8 @@ packages=(
   # platform libraries
   libsqlite3-dev libboost-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libcurl4-openssl-dev libsodium-dev libqrencode-dev libexpected-dev
+  # OpenSSL's SHA-256 (the CPU's SHA instructions) for content hashes
+  libssl-dev
   # zstd for sync snapshots
   libzstd-dev
   # the console's browser sign-in (OAuth 2.0) and its token in the OS keychain

@@ -2,8 +2,8 @@
 #include "services/content/content.h"
 
 #include "backend/core/isotime.h"
+#include "backend/core/sha256.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QRegularExpression>
 #include <QUuid>
@@ -392,7 +392,8 @@ Result<QString> validDescription(const QString &description)
 
 Result<QString> validBody(const QString &body)
 {
-    if (body.toUtf8().size() > kMaxBodyBytes) {
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most bodies need no count.
+    if (body.size() > kMaxBodyBytes / 3 && body.toUtf8().size() > kMaxBodyBytes) {
         return fail(
             Error::invalid(QStringLiteral("body must be at most 2 MiB"), QStringLiteral("body")));
     }
@@ -473,8 +474,7 @@ QString slugify(const QString &text)
 
 QString bodyHash(const QString &body)
 {
-    return QString::fromLatin1(
-        QCryptographicHash::hash(body.toUtf8(), QCryptographicHash::Sha256).toHex());
+    return sha256Hex(body.toUtf8());
 }
 
 std::optional<Action> transitionAction(ContentStatus from, ContentStatus to)

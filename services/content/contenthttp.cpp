@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "services/content/contenthttp.h"
 
+#include "backend/core/sha256.h"
 #include "backend/db/idempotency.h"
 #include "backend/http/pagination.h"
 #include "backend/http/problem.h"
@@ -9,7 +10,6 @@
 #include "services/content/contentservice.h"
 #include "services/user/userhttp.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QHash>
 
@@ -374,9 +374,7 @@ HttpResponse createItem(ContentService &content, IdempotencyStore &idempotency, 
             QStringLiteral("Idempotency-Key")));
     }
     const QString scope = QStringLiteral("POST /api/v1/content ") + actor.userId;
-    const QString hash = QString::fromLatin1(
-        QCryptographicHash::hash(QByteArray::fromStdString(body.dump()), QCryptographicHash::Sha256)
-            .toHex());
+    const QString hash = sha256Hex(QByteArray::fromStdString(body.dump()));
     auto held = idempotency.reserve(scope, key, hash, QDateTime::currentMSecsSinceEpoch());
     if (!held) {
         return problemResponse(held.error());

@@ -150,6 +150,10 @@ private slots:
     {
         QFETCH(Hlc, hlc);
         const QString s = hlc.toString();
+        QCOMPARE(s, QStringLiteral("%1-%2-%3")
+                        .arg(hlc.physicalMs, 16, 10, QLatin1Char('0'))
+                        .arg(hlc.counter, 10, 10, QLatin1Char('0'))
+                        .arg(hlc.replica));
         QCOMPARE(s.indexOf(QLatin1Char('-')), 16);
         QCOMPARE(s.indexOf(QLatin1Char('-'), 17), 27);
         const auto parsed = Hlc::parse(s);
