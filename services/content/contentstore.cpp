@@ -356,17 +356,27 @@ Result<QString> ContentStore::freeSlug(Transaction &tx, ContentType type, const 
 {
     // A slug is letters, digits and hyphens, so the range from "base" up to
     // (not including) "base." holds exactly base and base-...: one index range.
-    auto q = tx.execCached(QStringLiteral("SELECT slug FROM content_items WHERE type = ? AND "
-                                          "slug >= ? AND slug < ? AND ") +
-                               kLive,
-                           {contentTypeName(type), base, base + u'.'});
+    static const std::string sql =
+        (QStringLiteral("SELECT slug FROM content_items WHERE type = ? AND slug >= ? AND slug < ? "
+                        "AND ") +
+         kLive)
+            .toStdString();
+    auto q = tx.statement(sql);
     if (!q) {
         return fail(q.error());
     }
+    q->bind(1, contentTypeName(type)).bind(2, base).bind(3, base + u'.');
     QSet<int> taken;
     bool baseTaken = false;
-    while ((*q)->next()) {
-        const QString slug = (*q)->value(0).toString();
+    for (;;) {
+        auto row = q->next();
+        if (!row) {
+            return fail(row.error());
+        }
+        if (!*row) {
+            break;
+        }
+        const QString slug = q->string(0);
         if (slug == base) {
             baseTaken = true;
             continue;
