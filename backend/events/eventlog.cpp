@@ -187,7 +187,7 @@ void EventLog::setCommittedListener(std::function<void(qint64)> listener)
     m_committed = std::move(listener);
 }
 
-Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QString &traceparent)
+Result<Event> EventLog::append(Transaction &tx, NewEvent in, const QString &traceparent)
 {
     if (in.type.isEmpty() || in.stream.isEmpty()) {
         return fail(Error::invalid(QStringLiteral("an event needs a type and a stream")));
@@ -197,11 +197,12 @@ Result<Event> EventLog::append(Transaction &tx, const NewEvent &in, const QStrin
     }
     Event e;
     e.id = m_ids.next();
-    e.type = in.type;
+    // Moved, not copied: a payload carries the item's body.
+    e.type = std::move(in.type);
     e.typeVersion = in.typeVersion;
-    e.stream = in.stream;
-    e.payload = in.payload;
-    e.actorId = in.actorId;
+    e.stream = std::move(in.stream);
+    e.payload = std::move(in.payload);
+    e.actorId = std::move(in.actorId);
     e.replicaId = m_replicaId;
     e.hlc = m_clock.now();
     e.traceparent = traceparent;

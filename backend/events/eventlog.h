@@ -60,7 +60,7 @@ public:
 
     // Stamps and stores the event in tx; on commit, the committed-listener is
     // told the new sequence. The traceparent is taken from the caller.
-    Result<Event> append(Transaction &tx, const NewEvent &event, const QString &traceparent = {});
+    Result<Event> append(Transaction &tx, NewEvent event, const QString &traceparent = {});
 
     // Events after seq in log order, at most limit.
     Result<std::vector<Event>> readAfter(qint64 seq, int limit) const;

@@ -301,7 +301,7 @@ void ContentService::registerMigrations(MigrationRegistry &registry)
 
 Result<void> ContentService::commit(Transaction &tx, NewEvent event)
 {
-    auto stored = m_log.append(tx, event, currentTraceparent());
+    auto stored = m_log.append(tx, std::move(event), currentTraceparent());
     if (!stored) {
         return fail(stored.error());
     }
@@ -406,7 +406,7 @@ Result<ContentItem> ContentService::create(const Actor &actor, const ContentDraf
         if (!prepared) {
             return fail(prepared.error());
         }
-        if (auto ok = commit(tx, prepared->event); !ok) {
+        if (auto ok = commit(tx, std::move(prepared->event)); !ok) {
             return fail(ok.error());
         }
         return prepared->id;
@@ -990,7 +990,7 @@ Result<ImportReport> ContentService::importItems(const Actor &actor,
             if (!report.rejected.empty()) {
                 continue; // validate the rest to report them, write nothing
             }
-            if (auto ok = commit(tx, prepared->event); !ok) {
+            if (auto ok = commit(tx, std::move(prepared->event)); !ok) {
                 return ok;
             }
             ++report.imported;
