@@ -7,6 +7,8 @@
 #include <QDateTime>
 #include <QRegularExpression>
 #include <QUuid>
+#include <cstdint>
+#include <cstring>
 
 namespace colophon {
 
@@ -190,6 +192,19 @@ nlohmann::json ContentItem::toJson(bool withBody) const
 
 namespace {
 
+// Whether any of the eight bytes at p is a control character, '"' or '\\'
+// (the classic "has a zero byte" test, for each of the three).
+bool needsEscape(const char *p)
+{
+    std::uint64_t v;
+    std::memcpy(&v, p, sizeof v);
+    constexpr std::uint64_t kOnes = 0x0101010101010101;
+    constexpr std::uint64_t kHighs = 0x8080808080808080;
+    const auto hasZero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHighs; };
+    const std::uint64_t below0x20 = (v - 0x20 * kOnes) & ~v & kHighs;
+    return (below0x20 | hasZero(v ^ ('"' * kOnes)) | hasZero(v ^ ('\\' * kOnes))) != 0;
+}
+
 // A JSON string as nlohmann's dump() writes one (UTF-8 kept as it is). Runs
 // of characters that need no escape are appended whole: a body is mostly one.
 void appendString(std::string &out, std::string_view utf8)
@@ -199,6 +214,13 @@ void appendString(std::string &out, std::string_view utf8)
     const char *const end = run + utf8.size();
     out += '"';
     for (const char *p = run; p != end; ++p) {
+        // Eight bytes at a time while none of them needs an escape.
+        while (end - p >= 8 && !needsEscape(p)) {
+            p += 8;
+        }
+        if (p == end) {
+            break;
+        }
         const auto c = static_cast<unsigned char>(*p);
         if (c >= 0x20 && c != '"' && c != '\\') {
             continue;

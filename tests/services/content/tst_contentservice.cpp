@@ -179,6 +179,28 @@ private slots:
         QCOMPARE(created[0].actorId, m_creator.userId);
     }
 
+    void everyEscapeIsFoundWhereverItFallsInARun()
+    {
+        // Strings are scanned eight bytes at a time: an escape at any offset
+        // of a long run, and runs of every length, must come out as dump() has them.
+        ContentItem item;
+        for (const char16_t special : {u'"', u'\\', u'\x01', u'\x1f', u'\n', u'é'}) {
+            for (int length = 0; length <= 26; ++length) {
+                for (int at = 0; at <= length; ++at) {
+                    QString text(length, u'a');
+                    text.insert(at, QChar(special));
+                    item.title = text;
+                    const auto parsed =
+                        nlohmann::json::parse(item.toJsonText(false), nullptr, false);
+                    QVERIFY(parsed.is_object());
+                    QCOMPARE(QString::fromStdString(parsed["title"].get<std::string>()), text);
+                    QVERIFY(item.toJsonText(false).find(
+                                nlohmann::json(text.toStdString()).dump()) != std::string::npos);
+                }
+            }
+        }
+    }
+
     void anItemRenderedFromItsRowIsItsApiForm()
     {
         // GET renders an item straight from its row; it must answer the very
