@@ -12,7 +12,9 @@
 //   GET /api/v1/content/{id}               random ids (wrk Lua)
 //   POST /api/v1/content                   one new item per request (wrk Lua)
 // and at the end the peak resident memory of this process (VmHWM) while
-// seeding, through the sign-in, and while serving, and the size of the database. Figures are
+// seeding, through the sign-in, while serving, and while serving item reads
+// with a sign-in halfway through them (one more read run), and the size of
+// the database. Figures are
 // printed, never asserted. Usage: colophon-bench-content [--duration SECONDS] [--connections N]
 // [--threads N]
 //                               [--items N] [--seed-only] [--only nginx,list,read,create]
@@ -37,7 +39,9 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 using namespace colophon;
 using namespace colophon::bench;
@@ -289,6 +293,23 @@ int main(int argc, char *argv[])
                                  writeScriptPath, bearer));
     }
     const qint64 created = host->eventLog()->count().value_or(0) - before;
+    const qint64 peakKiB = peakResidentKiB();
+
+    // Once more the item reads, with a sign-in halfway: what the server
+    // holds at its busiest plus one password hash.
+    qint64 signInUnderLoadKiB = -1;
+    if (only.contains(QLatin1String("read")) && peakReset && resetPeakResident()) {
+        std::thread signIn([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(seconds * 500));
+            (void)users.login(QLatin1String(kBenchEmail), password, {});
+            db.closeThreadConnection();
+        });
+        (void)runWrk(QStringLiteral("GET content/{id} with a sign-in"),
+                     base + QStringLiteral("/api/v1/content/") + ids.front(), seconds, connections,
+                     readScript, bearer);
+        signIn.join();
+        signInUnderLoadKiB = peakResidentKiB();
+    }
     server.stop();
 
     std::vector<const Figures *> rows;
@@ -327,7 +348,6 @@ int main(int argc, char *argv[])
                         double(stats.jobs) / double(stats.groups));
         }
     }
-    const qint64 peakKiB = peakResidentKiB();
     std::printf("peak resident memory (VmHWM): %.1f MiB while seeding; %.1f MiB through the "
                 "sign-in (from %.1f MiB resident)\n",
                 seedingPeakKiB / 1024.0, signInPeakKiB / 1024.0, beforeSignInKiB / 1024.0);
@@ -337,6 +357,10 @@ int main(int argc, char *argv[])
                 peakReset ? "during the HTTP runs (reset after the sign-in)"
                           : "after the runs (could not reset: includes seeding)",
                 servingStartKiB / 1024.0);
+    if (signInUnderLoadKiB > 0) {
+        std::printf("peak resident memory with a sign-in amid the item reads: %.1f MiB\n",
+                    signInUnderLoadKiB / 1024.0);
+    }
     const QString dbPath = db.path();
     std::printf("database: %.1f MiB (%s) + WAL %.1f MiB, %lld items, %lld events\n",
                 mib(fileSize(dbPath)), qPrintable(QFileInfo(dbPath).fileName()),
