@@ -198,58 +198,59 @@ std::string_view jsonOr(const Statement &q, int column, std::string_view empty)
     return !text.empty() && text.front() == empty.front() ? text : empty;
 }
 
+// The API's JSON of a row of kItemColumns, and what deciding visibility needs.
+RenderedItem renderedFromRow(const Statement &q)
+{
+    // Columns as kItemColumns orders them; names as itemFromRow reads them.
+    RenderedItem out;
+    out.authorId = q.string(10);
+    out.status = parseContentStatus(q.string(6)).value_or(ContentStatus::Draft);
+    out.version = int(q.integer(17));
+    const std::string status = contentStatusName(out.status).toStdString();
+    const std::string type =
+        contentTypeName(parseContentType(q.string(5)).value_or(ContentType::Article)).toStdString();
+    ContentItemText t{q.text(10), q.text(4), q.text(18),         jsonOr(q, 7, "[]"),
+                      q.text(3),  q.text(0), jsonOr(q, 9, "[]"), jsonOr(q, 11, "{}"),
+                      q.text(2),  status,    jsonOr(q, 8, "[]"), q.text(1),
+                      type};
+    t.publishedAtMs = q.integer(12);
+    t.publishAtMs = q.integer(13);
+    t.unpublishAtMs = q.integer(14);
+    t.createdAtMs = q.integer(15);
+    t.updatedAtMs = q.integer(16);
+    t.version = out.version;
+    out.json = renderContentItem(t, true);
+    return out;
+}
+
+// The live item's row, made into a T by make; none when there is no such item.
+template <typename T, typename Make>
+Result<std::optional<T>> readItem(Database &db, const QString &id, Make &&make)
+{
+    auto q = db.statement(itemSql());
+    if (!q) {
+        return fail(q.error());
+    }
+    auto row = q->bind(1, id).next();
+    if (!row) {
+        return fail(row.error());
+    }
+    if (!*row) {
+        return std::optional<T>();
+    }
+    return std::optional<T>(make(*q));
+}
+
 } // namespace
 
 Result<std::optional<ContentItem>> ContentStore::item(const QString &id)
 {
-    auto q = m_db.statement(itemSql());
-    if (!q) {
-        return fail(q.error());
-    }
-    auto row = q->bind(1, id).next();
-    if (!row) {
-        return fail(row.error());
-    }
-    if (!*row) {
-        return std::optional<ContentItem>();
-    }
-    return std::optional<ContentItem>(itemFromRow(*q));
+    return readItem<ContentItem>(m_db, id, itemFromRow);
 }
 
 Result<std::optional<RenderedItem>> ContentStore::renderedItem(const QString &id)
 {
-    auto q = m_db.statement(itemSql());
-    if (!q) {
-        return fail(q.error());
-    }
-    auto row = q->bind(1, id).next();
-    if (!row) {
-        return fail(row.error());
-    }
-    if (!*row) {
-        return std::optional<RenderedItem>();
-    }
-    // Columns as kItemColumns orders them; names as itemFromRow reads them.
-    RenderedItem out;
-    out.authorId = q->string(10);
-    out.status = parseContentStatus(q->string(6)).value_or(ContentStatus::Draft);
-    out.version = int(q->integer(17));
-    const std::string status = contentStatusName(out.status).toStdString();
-    const std::string type =
-        contentTypeName(parseContentType(q->string(5)).value_or(ContentType::Article))
-            .toStdString();
-    ContentItemText t{q->text(10), q->text(4), q->text(18),         jsonOr(*q, 7, "[]"),
-                      q->text(3),  q->text(0), jsonOr(*q, 9, "[]"), jsonOr(*q, 11, "{}"),
-                      q->text(2),  status,     jsonOr(*q, 8, "[]"), q->text(1),
-                      type};
-    t.publishedAtMs = q->integer(12);
-    t.publishAtMs = q->integer(13);
-    t.unpublishAtMs = q->integer(14);
-    t.createdAtMs = q->integer(15);
-    t.updatedAtMs = q->integer(16);
-    t.version = out.version;
-    out.json = renderContentItem(t, true);
-    return std::optional<RenderedItem>(std::move(out));
+    return readItem<RenderedItem>(m_db, id, renderedFromRow);
 }
 
 Result<ContentPage> ContentStore::list(const ContentQuery &query)
