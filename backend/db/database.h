@@ -151,8 +151,10 @@ public:
     // With Reads::OneSnapshot (a GET), SQLite also reads in one transaction
     // for the whole scope: every read sees the same state, and the log's read
     // lock is taken once rather than per statement (two were a sixth of an
-    // item read's CPU). A write in the scope ends that transaction first, as
-    // a write starts from the newest state.
+    // item read's CPU). A write in the scope (through transact(), as every
+    // write must be: an autocommit write would join the snapshot's
+    // transaction) ends that transaction first, as a write starts from the
+    // newest state.
     enum class Reads { EachOnItsOwn, OneSnapshot };
     class RequestScope final
     {
