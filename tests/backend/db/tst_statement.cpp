@@ -253,7 +253,10 @@ private slots:
         {
             Database::RequestScope scope(*m_db, Database::Reads::OneSnapshot);
             QCOMPARE(count(), 1); // the first read takes the snapshot
-            std::thread other([&] { QVERIFY(insert("other thread", 2)); });
+            std::thread other([&] {
+                QVERIFY(insert("other thread", 2));
+                m_db->closeThreadConnection(); // before the next thread reuses its name
+            });
             other.join();
             QCOMPARE(count(), 1); // still the snapshot: the other commit is not seen
             // A write ends the snapshot and starts from the newest state.
@@ -265,7 +268,10 @@ private slots:
             QCOMPARE(count(), 3);
         }
         // After the scope, reads are on their own again: nothing held it open.
-        std::thread other([&] { QVERIFY(insert("later", 4)); });
+        std::thread other([&] {
+            QVERIFY(insert("later", 4));
+            m_db->closeThreadConnection();
+        });
         other.join();
         QCOMPARE(count(), 4);
         QVERIFY(!m_db->inTransaction());
