@@ -12,6 +12,7 @@
 #include <QDir>
 #include <QFile>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTcpServer>
@@ -264,6 +265,13 @@ std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir, HostRole 
     defineHostConfig(*r->config);
     r->config->set(QStringLiteral("data_dir"), r->dataDir);
     r->config->set(QStringLiteral("log_level"), QStringLiteral("warn"));
+    // COLOPHON_* settings apply as they do to colophon-server, so a variant
+    // (say COLOPHON_AUTH_ARGON2_MEM_KIB) can be measured without a rebuild.
+    if (auto loaded = r->config->loadEnvironment(QProcessEnvironment::systemEnvironment());
+        !loaded) {
+        std::fprintf(stderr, "%s\n", qPrintable(loaded.error().message));
+        return nullptr;
+    }
     r->logger = std::make_unique<Logger>("colophon-bench");
     r->logger->setLevel(LogLevel::Warn);
     r->metrics = std::make_unique<MetricsRegistry>();

@@ -101,7 +101,8 @@ struct BenchReplica
     QString dataDir; // the replica's folder: in dir, or the one asked for
     ~BenchReplica();
 };
-// In a temporary folder, or in dataDir when given (kept, for repeated runs).
+// In a temporary folder, or in dataDir when given (kept, for repeated runs),
+// with the COLOPHON_* environment settings applied as colophon-server does.
 // A replica paired with a server is opened as a tool (a server's own log
 // orders events itself, so nothing would wait to be pushed).
 std::unique_ptr<BenchReplica> openBenchReplica(const QString &dataDir = {},
