@@ -2,6 +2,7 @@
 #include "sync/syncsnapshot.h"
 
 #include "backend/auth/permissions.h"
+#include "backend/core/sha256.h"
 #include "backend/db/database.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventlog.h"
@@ -206,9 +207,7 @@ QString SnapshotStore::viewOf(const Principal &principal) const
     if (isAllowed(principal.role, Action::ContentReadAllDrafts)) {
         return QStringLiteral("all");
     }
-    const QByteArray hash =
-        QCryptographicHash::hash(principal.userId.toUtf8(), QCryptographicHash::Sha256).toHex();
-    return QStringLiteral("u%1-%2").arg(QString::fromLatin1(hash.left(16)),
+    return QStringLiteral("u%1-%2").arg(sha256Hex(principal.userId.toUtf8()).left(16),
                                         roleName(principal.role).toLower());
 }
 

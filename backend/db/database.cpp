@@ -399,7 +399,7 @@ Database::RequestScope::RequestScope(Database &db, Reads reads) : m_db(db)
     // A deferred BEGIN takes no lock: the first read takes the snapshot.
     if (reads == Reads::OneSnapshot && s->requestScopes == 1 && s->current == nullptr &&
         s->cStatements != nullptr) {
-        s->snapshot = m_db.control(connection, QStringLiteral("BEGIN")).has_value();
+        s->snapshot = m_db.control(connection, "BEGIN").has_value();
     }
 }
 
@@ -420,17 +420,17 @@ void Database::endSnapshot()
     }
     s->snapshot = false;
     // Nothing was written in it, so COMMIT only lets go of the read lock.
-    if (!control(s->db, QStringLiteral("COMMIT"))) {
-        (void)control(s->db, QStringLiteral("ROLLBACK"));
+    if (!control(s->db, "COMMIT")) {
+        (void)control(s->db, "ROLLBACK");
     }
 }
 
-Result<void> Database::control(const QSqlDatabase &db, const QString &sql)
+Result<void> Database::control(const QSqlDatabase &db, std::string_view sql)
 {
     if (const ThreadState *s = threadState(m_instance); s != nullptr && s->cStatements) {
         // Prepared once per connection: a group commit runs four of these
         // per write, and preparing each through QSqlQuery was a sixth of it.
-        auto stmt = statement(sql.toStdString());
+        auto stmt = statement(sql);
         if (!stmt) {
             return fail(stmt.error());
         }
@@ -439,9 +439,10 @@ Result<void> Database::control(const QSqlDatabase &db, const QString &sql)
         }
         return {};
     }
+    const QString text = QString::fromUtf8(sql.data(), qsizetype(sql.size()));
     QSqlQuery q(db);
-    if (!q.exec(sql)) {
-        return fail(sqlError(q, sql));
+    if (!q.exec(text)) {
+        return fail(sqlError(q, text));
     }
     return {};
 }
@@ -458,8 +459,8 @@ Result<Transaction *> Database::begin()
     if (!nested) {
         endSnapshot();
     }
-    const QString sql = nested ? QStringLiteral("SAVEPOINT sp%1").arg(s->depth)
-                               : m_dialect->beginWriteTransaction();
+    const std::string sql = nested ? "SAVEPOINT sp" + std::to_string(s->depth)
+                                   : m_dialect->beginWriteTransaction().toStdString();
     if (!nested && !m_writeMutex.try_lock_for(std::chrono::milliseconds(m_busyTimeoutMs))) {
         return fail(
             Error::unavailable(QStringLiteral("database busy: another writer held it for %1 ms")
@@ -489,9 +490,9 @@ Result<void> Database::finish(Transaction *tx, bool commit)
     const QSqlDatabase db = tx->db();
 
     if (nested) {
-        const QString sp = QStringLiteral("sp%1").arg(s->depth);
+        const std::string sp = "sp" + std::to_string(s->depth);
         if (commit) {
-            if (auto released = control(db, QStringLiteral("RELEASE ") + sp); !released) {
+            if (auto released = control(db, "RELEASE " + sp); !released) {
                 return released;
             }
             auto &outerHooks = tx->m_outer->m_hooks;
@@ -499,17 +500,17 @@ Result<void> Database::finish(Transaction *tx, bool commit)
                               std::make_move_iterator(owned->m_hooks.end()));
             return {};
         }
-        if (auto undone = control(db, QStringLiteral("ROLLBACK TO ") + sp); !undone) {
+        if (auto undone = control(db, "ROLLBACK TO " + sp); !undone) {
             return undone;
         }
-        return control(db, QStringLiteral("RELEASE ") + sp);
+        return control(db, "RELEASE " + sp);
     }
     std::unique_lock writer(m_writeMutex, std::adopt_lock); // released on every path below
     if (!commit) {
-        return control(db, QStringLiteral("ROLLBACK"));
+        return control(db, "ROLLBACK");
     }
-    if (auto committed = control(db, QStringLiteral("COMMIT")); !committed) {
-        (void)control(db, QStringLiteral("ROLLBACK"));
+    if (auto committed = control(db, "COMMIT"); !committed) {
+        (void)control(db, "ROLLBACK");
         return committed;
     }
     m_commits.fetch_add(1);

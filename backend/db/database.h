@@ -193,7 +193,7 @@ private:
     Result<Transaction *> begin();
     Result<void> finish(Transaction *tx, bool commit);
     // BEGIN, SAVEPOINT, RELEASE, COMMIT and ROLLBACK on this thread's connection.
-    Result<void> control(const QSqlDatabase &db, const QString &sql);
+    Result<void> control(const QSqlDatabase &db, std::string_view sql);
     // Ends a RequestScope's read transaction on this thread, if one is open.
     void endSnapshot();
     static int walCommitted(void *database, sqlite3 *, const char *, int walFrames);

@@ -68,7 +68,7 @@ struct ContentItem
 
 // An item's API fields as UTF-8, its lists and metadata already JSON text:
 // what renderContentItem writes, from a ContentItem or straight from a row
-// of the projection (ContentStore::itemJson), so both answer the same bytes.
+// of the projection (ContentStore::renderedItem), so both answer the same bytes.
 struct ContentItemText
 {
     std::string_view authorId, body, bodyHash, categories, description, id, mediaIds, metadata,

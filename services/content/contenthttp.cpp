@@ -19,29 +19,30 @@ namespace {
 
 constexpr int kMaxIdempotencyKey = 200;
 
-std::string etagOf(const ContentItem &item)
+// An item's ETag is its version.
+std::string etagOf(int version)
 {
-    return makeEtag(std::to_string(item.version));
+    return makeEtag(std::to_string(version));
+}
+
+// An item's JSON with its ETag.
+HttpResponse itemAnswer(int status, std::string json, int version)
+{
+    HttpResponse res = HttpResponse::text(status, std::move(json), "application/json");
+    res.setHeader("ETag", etagOf(version));
+    return res;
 }
 
 HttpResponse itemResponse(const Result<ContentItem> &item, int status = 200)
 {
-    if (!item) {
-        return problemResponse(item.error());
-    }
-    HttpResponse res = HttpResponse::text(status, item->toJsonText(), "application/json");
-    res.setHeader("ETag", etagOf(*item));
-    return res;
+    return item ? itemAnswer(status, item->toJsonText(), item->version)
+                : problemResponse(item.error());
 }
 
 HttpResponse itemResponse(Result<RenderedItem> item)
 {
-    if (!item) {
-        return problemResponse(item.error());
-    }
-    HttpResponse res = HttpResponse::text(200, std::move(item->json), "application/json");
-    res.setHeader("ETag", makeEtag(std::to_string(item->version)));
-    return res;
+    return item ? itemAnswer(200, std::move(item->json), item->version)
+                : problemResponse(item.error());
 }
 
 // Rendered listings, per thread, by viewer and request target, valid while
@@ -331,7 +332,7 @@ Result<std::optional<int>> expectedVersion(ContentService &content, const Actor 
     if (!current) {
         return fail(current.error());
     }
-    if (auto matches = checkIfMatch(req, etagOf(*current)); !matches) {
+    if (auto matches = checkIfMatch(req, etagOf(current->version)); !matches) {
         return fail(matches.error());
     }
     return std::optional<int>(current->version);
@@ -407,7 +408,8 @@ HttpResponse createItem(ContentService &content, IdempotencyStore &idempotency, 
     HttpResponse res = itemResponse(created, 201);
     const std::string location = "/api/v1/content/" + created->id.toStdString();
     res.setHeader("Location", location);
-    (void)idempotency.finish(scope, key, {hash, false, 201, res.body, location, etagOf(*created)});
+    (void)idempotency.finish(scope, key,
+                             {hash, false, 201, res.body, location, etagOf(created->version)});
     return res;
 }
 

@@ -43,17 +43,57 @@ const QMap<QString, Column> &columns()
     return map;
 }
 
-QVariant stored(const Column &column, const nlohmann::json &value)
+// A field's value as its column stores it: text (NULL when a text field
+// holds no string), JSON dumped to text, or milliseconds.
+struct StoredValue
+{
+    enum class Type { Null, Text, Integer } type = Type::Null;
+    std::string text;
+    qint64 integer = 0;
+};
+
+StoredValue stored(const Column &column, const nlohmann::json &value)
 {
     switch (column.kind) {
     case Kind::Text:
-        return value.is_string() ? QString::fromStdString(value.get<std::string>()) : QString();
+        return value.is_string() ? StoredValue{StoredValue::Type::Text, value.get<std::string>(), 0}
+                                 : StoredValue{};
     case Kind::Json:
-        return QString::fromStdString(value.dump());
+        return {StoredValue::Type::Text, value.dump(), 0};
     case Kind::Millis:
-        return value.is_number_integer() ? value.get<qint64>() : qint64(0);
+        return {
+            StoredValue::Type::Integer, {}, value.is_number_integer() ? value.get<qint64>() : 0};
     }
     return {};
+}
+
+// The same for a QVariant list of values (a null QString binds NULL).
+QVariant variantOf(const StoredValue &v)
+{
+    switch (v.type) {
+    case StoredValue::Type::Text:
+        return QString::fromStdString(v.text);
+    case StoredValue::Type::Integer:
+        return v.integer;
+    case StoredValue::Type::Null:
+        break;
+    }
+    return QString();
+}
+
+void bindStored(Statement &s, int index, const StoredValue &v)
+{
+    switch (v.type) {
+    case StoredValue::Type::Text:
+        s.bind(index, v.text);
+        return;
+    case StoredValue::Type::Integer:
+        s.bind(index, v.integer);
+        return;
+    case StoredValue::Type::Null:
+        s.bindNull(index);
+        return;
+    }
 }
 
 QStringList strings(const nlohmann::json &payload, const char *key)
@@ -187,7 +227,7 @@ Result<RowUpdate> lastWriterWins(Transaction &tx, const char *table, const QStri
         }
         clocks[it.key()] = hlc.toStdString();
         update.sets << QStringLiteral("%1 = ?").arg(QLatin1String(column->name));
-        update.values << stored(*column, it.value());
+        update.values << variantOf(stored(*column, it.value()));
         if (it.key() == "body") {
             update.sets << QStringLiteral("body_hash = ?");
             update.values << bodyHash(update.values.last().toString());
@@ -251,13 +291,7 @@ Result<bool> insertCreated(Transaction &tx, const QString &id, const Event &even
     // statement is reused (this was a sixth of an import's own CPU).
     std::string sql = "INSERT INTO content_items (id, created, created_at, updated_at, version, "
                       "tags, categories";
-    struct Value
-    {
-        enum class Kind { Null, Text, Integer } kind = Kind::Null;
-        std::string text;
-        qint64 integer = 0;
-    };
-    std::vector<Value> values;
+    std::vector<StoredValue> values;
     nlohmann::json clocks = nlohmann::json::object();
     if (p.contains("changes") && p["changes"].is_object()) {
         for (auto it = p["changes"].begin(); it != p["changes"].end(); ++it) {
@@ -268,24 +302,11 @@ Result<bool> insertCreated(Transaction &tx, const QString &id, const Event &even
             clocks[it.key()] = hlcText;
             sql += ", ";
             sql += column->name;
-            const nlohmann::json &v = it.value();
-            switch (column->kind) {
-            case Kind::Text:
-                values.push_back(v.is_string() ? Value{Value::Kind::Text, v.get<std::string>(), 0}
-                                               : Value{});
-                break;
-            case Kind::Json:
-                values.push_back({Value::Kind::Text, v.dump(), 0});
-                break;
-            case Kind::Millis:
-                values.push_back(
-                    {Value::Kind::Integer, {}, v.is_number_integer() ? v.get<qint64>() : 0});
-                break;
-            }
+            values.push_back(stored(*column, it.value()));
             if (it.key() == "body") {
                 sql += ", body_hash";
                 const QString hash = sha256Hex(QByteArrayView(values.back().text));
-                values.push_back({Value::Kind::Text, hash.toStdString(), 0});
+                values.push_back({StoredValue::Type::Text, hash.toStdString(), 0});
             }
         }
     }
@@ -301,18 +322,8 @@ Result<bool> insertCreated(Transaction &tx, const QString &id, const Event &even
     insert->bind(1, id).bind(2, at).bind(3, at);
     insert->bind(4, members("tagsAdded")).bind(5, members("categoriesAdded"));
     int index = 6;
-    for (const Value &v : values) {
-        switch (v.kind) {
-        case Value::Kind::Null:
-            insert->bindNull(index++);
-            break;
-        case Value::Kind::Text:
-            insert->bind(index++, v.text);
-            break;
-        case Value::Kind::Integer:
-            insert->bind(index++, v.integer);
-            break;
-        }
+    for (const StoredValue &v : values) {
+        bindStored(*insert, index++, v);
     }
     insert->bind(index, clocks.dump());
     auto inserted = insert->run();
