@@ -7,7 +7,9 @@
 // later: needsRehash() tells the sign-in path to re-hash with the current
 // parameters once it holds the plain password. verify() never throws and
 // treats anything it cannot parse as a mismatch. The hasher is immutable after
-// construction and safe to share between threads.
+// construction and safe to share between threads. hash() and verify() take
+// turns across the whole process, one argon2id run at a time, so however many
+// sign-ins arrive at once the process holds one run's memory (memLimit).
 #pragma once
 
 #include "backend/core/error.h"

@@ -5,7 +5,10 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <atomic>
 #include <sodium.h>
+#include <thread>
+#include <vector>
 
 using namespace colophon;
 
@@ -14,6 +17,21 @@ namespace {
 Argon2Params cheap()
 {
     return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
+}
+
+// A "Name:   N kB" line of /proc/self/status, in KiB; -1 when unknown.
+qint64 statusKiB(const QByteArray &name)
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(name + ':')) {
+            return line.mid(name.size() + 1).trimmed().split(' ').front().toLongLong();
+        }
+    }
+    return -1;
 }
 
 QString commonListPath()
@@ -124,6 +142,44 @@ private slots:
         QVERIFY(!hasher.verify(QStringLiteral("password"), dummy));
         QCOMPARE(&hasher.dummyHash(), &dummy); // made once
         QVERIFY(PasswordHasher(cheap()).dummyHash() != dummy);
+    }
+
+    // Four threads hash and verify at once, with 32 MiB per argon2id run: the
+    // process's peak grows by one run's memory, not four.
+    void runsTakeTurnsSoThePeakHoldsOneRunsMemory()
+    {
+        constexpr std::size_t kRun = std::size_t(32) * 1024 * 1024;
+        const PasswordHasher hasher({1, kRun});
+        const auto stored = hasher.hash(QStringLiteral("a password to verify"));
+        QVERIFY(stored);
+        QFile clear(QStringLiteral("/proc/self/clear_refs"));
+        if (!clear.open(QIODevice::WriteOnly) || clear.write("5") != 1) {
+            QSKIP("this kernel does not let a process reset its peak resident size");
+        }
+        clear.close();
+        const qint64 startKiB = statusKiB("VmHWM");
+        QVERIFY(startKiB > 0);
+        std::atomic<int> hashed{0};
+        std::atomic<int> verified{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 4; ++i) {
+            threads.emplace_back([&, i] {
+                if (i % 2 == 0) {
+                    hashed += hasher.hash(QStringLiteral("another password %1").arg(i)) ? 1 : 0;
+                } else {
+                    verified += hasher.verify(QStringLiteral("a password to verify"), *stored);
+                }
+            });
+        }
+        for (std::thread &t : threads) {
+            t.join();
+        }
+        QCOMPARE(hashed.load(), 2);
+        QCOMPARE(verified.load(), 2);
+        const qint64 grownKiB = statusKiB("VmHWM") - startKiB;
+        // One run is 32768 KiB; two at once would be 65536.
+        QVERIFY2(grownKiB < 48 * 1024,
+                 qPrintable(QStringLiteral("the peak grew by %1 KiB").arg(grownKiB)));
     }
 
     void policyRejects_data()
