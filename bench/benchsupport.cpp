@@ -218,7 +218,7 @@ Result<void> InProcessServer::start()
     settings->threads = m_threads;
     Database *db = &m_host.database();
     settings->threadFinished = [db] { db->closeThreadConnection(); };
-    m_host.groupWrites(*settings, m_router);
+    m_host.handOffRequests(*settings, m_router);
     m_server = std::make_unique<HttpServer>(*settings, m_pipeline, m_logger);
     return m_server->start();
 }

@@ -43,7 +43,9 @@ ServiceHost::ServiceHost(HostRole role, const Config &config, Logger &logger,
 
 ServiceHost::~ServiceHost()
 {
-    m_groupCommit.reset(); // runs what is queued while the services still exist
+    // Both run what is queued while the services still exist.
+    m_credentials.reset();
+    m_groupCommit.reset();
     m_scheduler.reset();
     m_snapshotTimer.reset();
     m_snapshotJob.wait(); // at most one snapshot being made
@@ -263,30 +265,52 @@ Middleware ServiceHost::requestScopeMiddleware()
     };
 }
 
-void ServiceHost::groupWrites(HttpServerSettings &settings, const Router &router)
+void ServiceHost::handOffRequests(HttpServerSettings &settings, const Router &router)
 {
-    if (m_db->dialect().name() != QLatin1String("sqlite")) {
-        return;
+    if (!m_credentials) {
+        m_credentials =
+            std::make_unique<SerialWorker>([db = m_db.get()] { db->closeThreadConnection(); });
+        m_credentialsRunner = [worker = m_credentials.get()](std::function<void()> run,
+                                                             std::function<void(bool)> done) {
+            worker->submit([run = std::move(run), done = std::move(done)] {
+                bool ran = true;
+                try {
+                    run(); // the pipeline answers a throwing handler with 500 itself
+                } catch (...) {
+                    ran = false;
+                }
+                done(ran);
+            });
+        };
     }
-    if (!m_groupCommit) {
+    const bool grouped = m_db->dialect().name() == QLatin1String("sqlite");
+    if (grouped && !m_groupCommit) {
         m_groupCommit = std::make_unique<GroupCommit>(*m_db);
         Histogram &sizes = m_metrics.histogram("colophon_group_commit_writes",
                                                "Item writes committed together, per transaction",
                                                {}, {1, 2, 4, 8, 16, 32, 64});
         m_groupCommit->setObserver([&sizes](std::size_t jobs) { sizes.observe(double(jobs)); });
+        m_groupRunner = [group = m_groupCommit.get()](std::function<void()> run,
+                                                      std::function<void(bool)> done) {
+            group->submit(std::move(run), std::move(done));
+        };
     }
-    settings.inGroup = [&router](const HttpRequest &req) {
-        // Reads never write: spare them the second route match.
+    settings.handOff = [this, &router,
+                        grouped](const HttpRequest &req) -> const HttpServerSettings::Runner * {
+        // Reads never hash nor write: spare them the second route match.
         if (req.method == HttpMethod::Get || req.method == HttpMethod::Head ||
             req.method == HttpMethod::Options) {
-            return false;
+            return nullptr;
         }
         const auto match = router.match(req.method, req.path);
-        return match.kind == Router::Match::Kind::Found && match.routeClass == RouteClass::Write;
-    };
-    settings.runInGroup = [group = m_groupCommit.get()](std::function<void()> run,
-                                                        std::function<void(bool)> done) {
-        group->submit(std::move(run), std::move(done));
+        if (match.kind != Router::Match::Kind::Found) {
+            return nullptr;
+        }
+        if (match.routeClass == RouteClass::Auth ||
+            std::string_view(*match.pattern).starts_with("/api/v1/users")) {
+            return &m_credentialsRunner;
+        }
+        return grouped && match.routeClass == RouteClass::Write ? &m_groupRunner : nullptr;
     };
 }
 

@@ -7,9 +7,11 @@
 #pragma once
 
 #include "backend/core/error.h"
+#include "backend/core/serialworker.h"
 #include "backend/core/singleflight.h"
 #include "backend/db/migrations.h"
 #include "backend/events/replication.h"
+#include "backend/http/httpserver.h"
 #include "backend/http/middleware.h"
 
 #include <QMap>
@@ -24,7 +26,6 @@ namespace colophon {
 class Config;
 class Database;
 class GroupCommit;
-struct HttpServerSettings;
 class EventBus;
 class EventLog;
 class Logger;
@@ -106,12 +107,18 @@ public:
     // in a Database::RequestScope, so its caches read data_version once; a
     // GET or HEAD reads from one snapshot (Database::Reads::OneSnapshot).
     Middleware requestScopeMiddleware();
-    // Hands the server's item writes (the routes of RouteClass::Write) to
-    // one GroupCommit, so the writes waiting at a moment share a commit.
-    // SQLite only: on PostgreSQL, where an error spoils the rest of its
-    // transaction, the settings are left as they were.
-    void groupWrites(HttpServerSettings &settings, const Router &router);
-    // Null until groupWrites() made it.
+    // Hands requests off the server's I/O threads, which go on serving
+    // their other connections meanwhile:
+    // - sign-in and the other credential routes (RouteClass::Auth), and the
+    //   account writes under /api/v1/users (creating and deleting an account
+    //   hash a password), to one thread of their own, one at a time: a hash
+    //   takes tens of milliseconds of a core and 64 MiB;
+    // - the other writes (RouteClass::Write) to one GroupCommit, so the
+    //   writes waiting at a moment share a commit. SQLite only: on
+    //   PostgreSQL, where an error spoils the rest of its transaction, they
+    //   stay on the I/O threads.
+    void handOffRequests(HttpServerSettings &settings, const Router &router);
+    // Null until handOffRequests() made it (and on PostgreSQL).
     const GroupCommit *groupCommit() const { return m_groupCommit.get(); }
 
 private:
@@ -144,6 +151,9 @@ private:
     std::unique_ptr<ContentService> m_content;
     std::unique_ptr<QTimer> m_scheduler;
     std::unique_ptr<GroupCommit> m_groupCommit;
+    HttpServerSettings::Runner m_groupRunner;
+    std::unique_ptr<SerialWorker> m_credentials;
+    HttpServerSettings::Runner m_credentialsRunner;
 };
 
 } // namespace colophon

@@ -152,7 +152,7 @@ int runServer(const QStringList &arguments)
         logger);
     Database &db = (*host)->database();
     serverSettings->threadFinished = [&db] { db.closeThreadConnection(); };
-    (*host)->groupWrites(*serverSettings, router);
+    (*host)->handOffRequests(*serverSettings, router);
     HttpServer server(*serverSettings, pipeline, logger);
     if (auto started = server.start(); !started) {
         logger.critical("cannot listen", {{"error", started.error().message.toStdString()}});

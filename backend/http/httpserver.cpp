@@ -105,7 +105,7 @@ struct HttpServer::Impl
     std::unordered_map<HttpConnection *, std::weak_ptr<HttpConnection>> sessions;
     std::atomic<int> connections{0};
     std::atomic<std::uint64_t> served{0};
-    std::atomic<int> inGroup{0}; // requests handed to runInGroup, not yet back
+    std::atomic<int> handedOff{0}; // requests handed to a runner, not yet back
     std::atomic<bool> draining{false};
     bool running = false;
     std::uint16_t boundPort = 0;
@@ -275,9 +275,10 @@ private:
         m_keepAlive = raw.keep_alive();
         m_version = raw.version();
 
-        if (m_server.settings.runInGroup && m_server.settings.inGroup &&
-            m_server.settings.inGroup(req)) {
-            return handleInGroup(std::move(req));
+        if (m_server.settings.handOff) {
+            if (const HttpServerSettings::Runner *runner = m_server.settings.handOff(req)) {
+                return handOff(*runner, std::move(req));
+            }
         }
         respond(req, m_server.pipeline.handle(req));
     }
@@ -291,9 +292,9 @@ private:
         write(std::move(res), req.method == HttpMethod::Head, false);
     }
 
-    // The request runs on the group's thread; its answer comes back here,
-    // once its writes are committed (or are known not to be).
-    void handleInGroup(HttpRequest req)
+    // The request runs on the runner's thread; its answer comes back here,
+    // once its writes are kept (or are known not to be).
+    void handOff(const HttpServerSettings::Runner &runner, HttpRequest req)
     {
         struct Exchange
         {
@@ -302,25 +303,24 @@ private:
         };
         auto exchange = std::make_shared<Exchange>();
         exchange->req = std::move(req);
-        ++m_server.inGroup;
+        ++m_server.handedOff;
         const HttpPipeline &pipeline = m_server.pipeline; // outlives the server
-        m_server.settings.runInGroup(
-            [exchange, &pipeline] { exchange->res = pipeline.handle(exchange->req); },
-            [self = shared_from_this(), exchange](bool committed) mutable {
-                if (!committed) {
-                    exchange->res = problemResponse(
-                        503, "the change could not be saved; nothing of it was kept");
-                    exchange->res.headers.emplace_back("Retry-After", "1");
-                }
-                // The connection goes with the answer: nothing on this thread
-                // holds it once stop() may go on.
-                HttpServer::Impl &server = self->m_server;
-                auto executor = self->m_stream.get_executor();
-                net::post(executor, [self = std::move(self), exchange] {
-                    self->respond(exchange->req, std::move(exchange->res));
-                });
-                --server.inGroup; // stop() waits for this before the I/O threads end
-            });
+        runner([exchange, &pipeline] { exchange->res = pipeline.handle(exchange->req); },
+               [self = shared_from_this(), exchange](bool kept) mutable {
+                   if (!kept) {
+                       exchange->res = problemResponse(
+                           503, "the change could not be saved; nothing of it was kept");
+                       exchange->res.headers.emplace_back("Retry-After", "1");
+                   }
+                   // The connection goes with the answer: nothing on this thread
+                   // holds it once stop() may go on.
+                   HttpServer::Impl &server = self->m_server;
+                   auto executor = self->m_stream.get_executor();
+                   net::post(executor, [self = std::move(self), exchange] {
+                       self->respond(exchange->req, std::move(exchange->res));
+                   });
+                   --server.handedOff; // stop() waits for this before the I/O threads end
+               });
     }
 
     void sendError(int status, std::string detail)
@@ -696,9 +696,9 @@ void HttpServer::stop()
         live.clear();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    // A request handed to the group thread posts its answer to its I/O
-    // thread's context: the context must outlive that post.
-    while (d->inGroup.load() > 0) {
+    // A request handed off posts its answer to its I/O thread's context: the
+    // context must outlive that post.
+    while (d->handedOff.load() > 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     d->work.clear();

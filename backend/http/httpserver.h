@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The HTTP/1.1 server: Boost.Beast over Boost.Asio, one I/O thread per core,
-// handlers called on the I/O threads (or, for the writes a GroupCommit
-// takes, on its thread).
+// handlers called on the I/O threads (or, for a request handed off, on the
+// thread of whatever takes it: a GroupCommit, or the one thread that hashes
+// passwords).
 //
 // It enforces what Qt HttpServer 6.4 did not: header and body limits while
 // reading (431, 413 — a body over the limit is refused before it is read),
@@ -41,14 +42,15 @@ struct HttpServerSettings
     std::vector<std::string> trustedProxies; // peers whose X-Forwarded-For is believed
     // Runs on each I/O thread as it ends, e.g. to close its database connection.
     std::function<void()> threadFinished;
-    // Group commit (GroupCommit in backend/db): a request for which inGroup
-    // answers true is not handled on its I/O thread but handed to
-    // runInGroup, which runs it, with the others waiting, in one transaction
-    // and calls done with whether its writes were committed. One that was
-    // not is answered 503. Both unset: every request on its I/O thread.
-    std::function<bool(const HttpRequest &)> inGroup;
-    std::function<void(std::function<void()> run, std::function<void(bool committed)> done)>
-        runInGroup;
+    // Requests handled away from their I/O thread, which serves its other
+    // connections meanwhile. For each request handOff names the runner to
+    // hand it to, or null to handle it on its I/O thread. A runner runs `run`
+    // on a thread of its own, then calls done: true when the request's
+    // writes were kept, false to answer 503 (a GroupCommit whose commit
+    // failed). Unset: every request on its I/O thread.
+    using Runner =
+        std::function<void(std::function<void()> run, std::function<void(bool kept)> done)>;
+    std::function<const Runner *(const HttpRequest &)> handOff;
 };
 
 class HttpServer final

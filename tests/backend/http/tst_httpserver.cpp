@@ -2,8 +2,10 @@
 // Proves the Beast HTTP server over real loopback sockets: keep-alive and
 // Connection: close, HEAD, header and body limits (431, 413) enforced before
 // reading, Expect: 100-continue, read and idle timeouts, clients vanishing,
-// the connection limit, Server-Sent Events, trusted proxies and a graceful
-// drain that lets an in-flight request finish.
+// the connection limit, Server-Sent Events, trusted proxies, requests handed
+// off their I/O thread, and a graceful drain that lets an in-flight request
+// finish.
+#include "backend/core/serialworker.h"
 #include "backend/http/httpserver.h"
 #include "backend/http/middleware.h"
 #include "backend/http/responsestream.h"
@@ -14,6 +16,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <atomic>
+#include <future>
 #include <spdlog/sinks/null_sink.h>
 #include <thread>
 
@@ -484,6 +487,62 @@ private slots:
         m_server->stop();
         QVERIFY(c.waitClosed(3000));
         QTRY_VERIFY_WITH_TIMEOUT(m_streamGone.load(), 3000);
+    }
+
+    // A request handed off runs on the runner's thread: the only I/O thread
+    // answers another connection while the first is held there, and the
+    // held answer comes once the runner is done. One the runner reports as
+    // not kept is 503 with Retry-After.
+    void aHandedOffRequestLeavesItsIoThreadServing()
+    {
+        cleanup();
+        std::promise<void> release;
+        const std::shared_future<void> released = release.get_future().share();
+        std::atomic<bool> keep{true};
+        std::atomic<int> handedOff{0};
+        SerialWorker worker;
+        const HttpServerSettings::Runner runner = [&](std::function<void()> run,
+                                                      std::function<void(bool)> done) {
+            ++handedOff;
+            worker.submit([&, run = std::move(run), done = std::move(done)] {
+                released.wait();
+                run();
+                done(keep.load());
+            });
+        };
+        HttpServerSettings s = settings();
+        s.threads = 1;
+        s.handOff = [&runner](const HttpRequest &req) {
+            return req.method == HttpMethod::Post ? &runner : nullptr;
+        };
+        startServer(s);
+
+        RawClient held;
+        QVERIFY(held.connect(port()));
+        held.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nheld");
+        RawClient other;
+        QVERIFY(other.connect(port()));
+        other.send(get("/hello"));
+        const auto answered = other.readResponse();
+        QVERIFY(answered);
+        QCOMPARE(answered->body, QByteArray("hello"));
+        QCOMPARE(handedOff.load(), 1);
+        QVERIFY(!held.readResponse(false, 100)); // still with the runner
+
+        release.set_value();
+        const auto kept = held.readResponse();
+        QVERIFY(kept);
+        QCOMPARE(kept->status, 200);
+        QCOMPARE(kept->body, QByteArray("held"));
+
+        keep = false;
+        held.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nlost");
+        const auto dropped = held.readResponse();
+        QVERIFY(dropped);
+        QCOMPARE(dropped->status, 503);
+        QCOMPARE(dropped->headers.value("retry-after"), QByteArray("1"));
+        QCOMPARE(handedOff.load(), 2);
+        cleanup(); // the server goes before the runner it was given
     }
 
     void startFailsClearlyWhenThePortIsTaken()
