@@ -1,33 +1,29 @@
 // SPDX-License-Identifier: MIT
-// The content service at 100,000 items: how fast they import, and what the
-// content API serves over HTTP, against nginx on the same machine. On a
+// The content service at 100,000 items: how fast they import, and what
+// colophon-server serves over HTTP, against nginx on the same machine. On a
 // temporary replica, in this process:
 //   seeding     ContentService::importItems in batches of 1000 (target: 20,000
 //               items/s or more), then a share moved through the workflow with
 //               ContentService::update (published, in review, archived)
-// then colophon-server's HTTP stack in process, loaded with wrk (64
-// connections, 2 threads) on loopback, with an editor's bearer token:
+// then the real colophon-server (a child process) on that replica, signed in
+// to over HTTP as an editor and loaded with wrk (64 connections, 2 threads)
+// on loopback:
 //   nginx                                  a 69-byte static file (the ceiling)
 //   GET /api/v1/content?status=published&limit=20&sort=-updatedAt
 //   GET /api/v1/content/{id}               random ids (wrk Lua)
 //   POST /api/v1/content                   one new item per request (wrk Lua)
-// and at the end the peak resident memory of this process (VmHWM) while
-// seeding, through the sign-in, while serving, and while serving item reads
-// with a sign-in halfway through them (one more read run), and the size of
-// the database. Figures are
-// printed, never asserted. Usage: colophon-bench-content [--duration SECONDS] [--connections N]
-// [--threads N]
+//   GET /api/v1/content/{id} once more, with a sign-in halfway through
+// with the server's CPU per request, and its peak resident memory (VmHWM,
+// reset between phases) through the sign-in, while serving, and with the
+// sign-in amid the item reads; then the size of the database. Figures are
+// printed, never asserted.
+// Usage: colophon-bench-content [--duration SECONDS] [--connections N] [--threads N]
 //                               [--items N] [--seed-only] [--only nginx,list,read,create]
-#include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
-#include "backend/config/config.h"
 #include "backend/db/database.h"
-#include "backend/db/groupcommit.h"
 #include "backend/db/sqlquery.h"
 #include "backend/events/eventlog.h"
-#include "backend/http/router.h"
-#include "backend/observability/logger.h"
-#include "backend/observability/metrics.h"
+#include "backend/net/httpclient.h"
 #include "bench/benchsupport.h"
 #include "services/content/contentservice.h"
 #include "services/user/userservice.h"
@@ -36,6 +32,8 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <algorithm>
@@ -62,6 +60,52 @@ qint64 fileSize(const QString &path)
 double mib(qint64 bytes)
 {
     return double(bytes) / (1024.0 * 1024.0);
+}
+
+// Signs the bench's editor in over HTTP: the access token, or empty (with
+// the reason on stderr).
+QString signIn(const QString &base, const QString &password)
+{
+    HttpClient client;
+    HttpClientRequest request;
+    request.method = "POST";
+    request.url = base + QStringLiteral("/api/v1/auth/login");
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = QJsonDocument(QJsonObject{{QStringLiteral("email"), QLatin1String(kBenchEmail)},
+                                             {QStringLiteral("password"), password}})
+                       .toJson(QJsonDocument::Compact);
+    auto response = client.send(request);
+    if (!response || response->status != 200) {
+        std::fprintf(stderr, "cannot sign in: %s\n",
+                     response ? response->body.constData() : qPrintable(response.error().message));
+        return {};
+    }
+    return QJsonDocument::fromJson(response->body)
+        .object()
+        .value(QStringLiteral("accessToken"))
+        .toString();
+}
+
+// From the server's /metrics: the item writes it committed in groups, and
+// in how many transactions (both 0 when it shows none).
+std::pair<double, double> groupCommitFigures(const QString &base)
+{
+    HttpClient client;
+    HttpClientRequest request;
+    request.url = base + QStringLiteral("/metrics");
+    auto response = client.send(request);
+    double writes = 0;
+    double commits = 0;
+    if (response && response->status == 200) {
+        for (const QByteArray &line : response->body.split('\n')) {
+            if (line.startsWith("colophon_group_commit_writes_sum ")) {
+                writes = line.split(' ').back().toDouble();
+            } else if (line.startsWith("colophon_group_commit_writes_count ")) {
+                commits = line.split(' ').back().toDouble();
+            }
+        }
+    }
+    return {writes, commits};
 }
 
 } // namespace
@@ -120,11 +164,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     const QTemporaryDir &dir = replica->dir;
-    const Config &config = *replica->config;
-    Logger &logger = *replica->logger;
-    MetricsRegistry &metrics = *replica->metrics;
     ServiceHost *host = replica->host.get();
-    Database &db = host->database();
     ContentService &content = *host->content();
     UserService &users = *host->users();
 
@@ -181,8 +221,8 @@ int main(int argc, char *argv[])
     // importItems answers counts, not ids: read them from the projection.
     QStringList ids;
     {
-        auto q = execSql(db.connection(), QStringLiteral("SELECT id FROM content_items ORDER BY "
-                                                         "created_at, id"));
+        auto q = execSql(host->database().connection(),
+                         QStringLiteral("SELECT id FROM content_items ORDER BY created_at, id"));
         if (!q) {
             std::fprintf(stderr, "cannot read ids: %s\n", qPrintable(q.error().message));
             return 1;
@@ -218,39 +258,43 @@ int main(int argc, char *argv[])
     std::printf("workflow: %d status changes via update (%d published): %.0f changes/s (%.1f s)\n",
                 changed, published, changed / statusSeconds, statusSeconds);
     const qint64 seedingPeakKiB = peakResidentKiB();
-    bool peakReset = resetPeakResident();
     std::fflush(stdout);
 
-    // The sign-in hashes the password with argon2id in 64 MiB of its own (by
-    // design): its peak is printed apart from the serving's.
-    const qint64 beforeSignInKiB = residentKiB();
-    auto tokens = users.login(QLatin1String(kBenchEmail), password, {});
-    if (!tokens || !tokens->tokens) {
-        std::fprintf(stderr, "cannot sign in: %s\n",
-                     tokens ? "an MFA step was asked for" : qPrintable(tokens.error().message));
-        return 1;
-    }
-    const qint64 signInPeakKiB = peakResidentKiB();
-    peakReset = peakReset && resetPeakResident();
-    const qint64 servingStartKiB = residentKiB();
-    const QStringList bearer{QStringLiteral("-H"), QStringLiteral("Authorization: Bearer ") +
-                                                       tokens->tokens->accessToken};
-
-    Router router;
-    host->registerRoutes(router);
-    InProcessServer server(router, config, logger, metrics, *host, threads);
-    if (auto started = server.start(); !started) {
-        std::fprintf(stderr, "cannot start: %s\n", qPrintable(started.error().message));
-        return 1;
-    }
-    const QString base = server.baseUrl();
-
-    // Random reads: ids drawn from every status (an editor sees them all).
+    // Served by the real colophon-server on the seeded replica, so its
+    // memory and CPU are the server's alone, not this bench's ids and heap.
+    const QString dataDir = replica->dataDir;
+    const qint64 seededItems = ids.size();
+    const QString firstId = ids.front();
     QStringList sample;
     QRandomGenerator random(42);
     for (int i = 0; i < std::min<qsizetype>(kRandomIds, ids.size()); ++i) {
         sample << u'"' + ids[random.bounded(int(ids.size()))] + u'"';
     }
+    ids.clear();
+    replica->host.reset(); // closes the database for the server
+    auto server = ServerChild::start(
+        dataDir, {{QStringLiteral("COLOPHON_HTTP_THREADS"), QString::number(threads)}});
+    if (!server) {
+        return 1;
+    }
+    const qint64 pid = server->pid();
+    const QString base = server->url();
+    const qint64 atRestKiB = residentKiB(pid);
+
+    // The sign-in hashes the password with argon2id in 64 MiB of its own (by
+    // design): its peak is printed apart from the serving's.
+    bool peakReset = resetPeakResident(pid);
+    const QString token = signIn(base, password);
+    if (token.isEmpty()) {
+        return 1;
+    }
+    const qint64 signInPeakKiB = peakResidentKiB(pid);
+    peakReset = peakReset && resetPeakResident(pid);
+    const qint64 servingStartKiB = residentKiB(pid);
+    const QStringList bearer{QStringLiteral("-H"),
+                             QStringLiteral("Authorization: Bearer ") + token};
+
+    // Random reads: ids drawn from every status (an editor sees them all).
     const QString readScript = writeScript(
         dir, QStringLiteral("read.lua"),
         QStringLiteral("math.randomseed(42)\nlocal ids = {%1}\nrequest = function()\n"
@@ -279,38 +323,39 @@ int main(int argc, char *argv[])
         figures.push_back(runWrk(QStringLiteral("GET content?status=published"),
                                  base + QStringLiteral("/api/v1/content?status=published&"
                                                        "limit=20&sort=-updatedAt"),
-                                 seconds, connections, {}, bearer));
+                                 seconds, connections, {}, bearer, pid));
     }
     if (only.contains(QLatin1String("read"))) {
         figures.push_back(runWrk(QStringLiteral("GET content/{id} (random, Lua)"),
-                                 base + QStringLiteral("/api/v1/content/") + ids.front(), seconds,
-                                 connections, readScript, bearer));
+                                 base + QStringLiteral("/api/v1/content/") + firstId, seconds,
+                                 connections, readScript, bearer, pid));
     }
-    const qint64 before = host->eventLog()->count().value_or(0);
     if (only.contains(QLatin1String("create"))) {
         figures.push_back(runWrk(QStringLiteral("POST content (Lua)"),
                                  base + QStringLiteral("/api/v1/content"), seconds, connections,
-                                 writeScriptPath, bearer));
+                                 writeScriptPath, bearer, pid));
     }
-    const qint64 created = host->eventLog()->count().value_or(0) - before;
-    const qint64 peakKiB = peakResidentKiB();
+    const qint64 peakKiB = peakResidentKiB(pid);
 
     // Once more the item reads, with a sign-in halfway: what the server
     // holds at its busiest plus one password hash.
     qint64 signInUnderLoadKiB = -1;
-    if (only.contains(QLatin1String("read")) && peakReset && resetPeakResident()) {
-        std::thread signIn([&] {
+    if (only.contains(QLatin1String("read")) && peakReset && resetPeakResident(pid)) {
+        std::thread signingIn([&] {
             std::this_thread::sleep_for(std::chrono::milliseconds(seconds * 500));
-            (void)users.login(QLatin1String(kBenchEmail), password, {});
-            db.closeThreadConnection();
+            (void)signIn(base, password);
         });
-        (void)runWrk(QStringLiteral("GET content/{id} with a sign-in"),
-                     base + QStringLiteral("/api/v1/content/") + ids.front(), seconds, connections,
-                     readScript, bearer);
-        signIn.join();
-        signInUnderLoadKiB = peakResidentKiB();
+        figures.push_back(runWrk(QStringLiteral("GET content/{id}, a sign-in"),
+                                 base + QStringLiteral("/api/v1/content/") + firstId, seconds,
+                                 connections, readScript, bearer, pid));
+        signingIn.join();
+        signInUnderLoadKiB = peakResidentKiB(pid);
     }
-    server.stop();
+    const auto [groupWrites, groupCommits] = groupCommitFigures(base);
+    if (!server->stop()) {
+        std::fprintf(stderr, "colophon-server did not stop cleanly\n");
+        return 1;
+    }
 
     std::vector<const Figures *> rows;
     for (const Figures &f : figures) {
@@ -325,7 +370,7 @@ int main(int argc, char *argv[])
     };
     const Figures nginx = figuresOf(QStringLiteral("nginx"));
     const Figures list = figuresOf(QStringLiteral("GET content?"));
-    const Figures read = figuresOf(QStringLiteral("GET content/"));
+    const Figures read = figuresOf(QStringLiteral("GET content/{id} (random"));
     if (nginx.requestsPerSecond > 0) {
         std::printf("\n");
         if (list.requestsPerSecond > 0) {
@@ -337,35 +382,43 @@ int main(int argc, char *argv[])
                         100.0 * read.requestsPerSecond / nginx.requestsPerSecond);
         }
     }
-    std::printf("items created during the POST run: %lld (%.0f/s)\n",
-                static_cast<long long>(created), double(created) / seconds);
-    if (const GroupCommit *group = host->groupCommit(); group != nullptr) {
-        const auto stats = group->stats();
-        if (stats.groups > 0) {
-            std::printf("group commit: %llu writes in %llu transactions (%.1f per commit)\n",
-                        static_cast<unsigned long long>(stats.jobs),
-                        static_cast<unsigned long long>(stats.groups),
-                        double(stats.jobs) / double(stats.groups));
-        }
+    // What the runs made, read from the replica once the server is gone.
+    auto after = openBenchReplica(dataDir);
+    if (!after) {
+        return 1;
     }
-    std::printf("peak resident memory (VmHWM): %.1f MiB while seeding; %.1f MiB through the "
-                "sign-in (from %.1f MiB resident)\n",
-                seedingPeakKiB / 1024.0, signInPeakKiB / 1024.0, beforeSignInKiB / 1024.0);
-    std::printf("peak resident memory while serving: %.1f MiB %s (%.1f MiB resident at the "
+    Database &db = after->host->database();
+    qint64 itemsAfter = -1;
+    if (auto q = execSql(db.connection(), QStringLiteral("SELECT count(*) FROM content_items"));
+        q && q->next()) {
+        itemsAfter = q->value(0).toLongLong();
+    }
+    const qint64 events = after->host->eventLog()->count().value_or(-1);
+    std::printf("items created during the POST run: %lld (%.0f/s)\n",
+                static_cast<long long>(itemsAfter - seededItems),
+                double(itemsAfter - seededItems) / seconds);
+    if (groupCommits > 0) {
+        std::printf("group commit: %.0f writes in %.0f transactions (%.1f per commit)\n",
+                    groupWrites, groupCommits, groupWrites / groupCommits);
+    }
+    std::printf("peak resident memory (VmHWM) of this bench while seeding in process: %.1f MiB\n",
+                seedingPeakKiB / 1024.0);
+    std::printf("colophon-server: %.1f MiB resident at rest; peak %.1f MiB through the sign-in\n",
+                atRestKiB / 1024.0, signInPeakKiB / 1024.0);
+    std::printf("colophon-server peak while serving: %.1f MiB %s (%.1f MiB resident at the "
                 "start)\n",
                 peakKiB / 1024.0,
                 peakReset ? "during the HTTP runs (reset after the sign-in)"
                           : "after the runs (could not reset: includes seeding)",
                 servingStartKiB / 1024.0);
     if (signInUnderLoadKiB > 0) {
-        std::printf("peak resident memory with a sign-in amid the item reads: %.1f MiB\n",
+        std::printf("colophon-server peak with a sign-in amid the item reads: %.1f MiB\n",
                     signInUnderLoadKiB / 1024.0);
     }
     const QString dbPath = db.path();
     std::printf("database: %.1f MiB (%s) + WAL %.1f MiB, %lld items, %lld events\n",
                 mib(fileSize(dbPath)), qPrintable(QFileInfo(dbPath).fileName()),
-                mib(fileSize(dbPath + QStringLiteral("-wal"))),
-                static_cast<long long>(ids.size() + created),
-                static_cast<long long>(host->eventLog()->count().value_or(0)));
+                mib(fileSize(dbPath + QStringLiteral("-wal"))), static_cast<long long>(itemsAfter),
+                static_cast<long long>(events));
     return 0;
 }

@@ -32,13 +32,10 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <algorithm>
 #include <atomic>
-#include <csignal>
 #include <cstdio>
-#include <sys/prctl.h>
 #include <thread>
 
 using namespace colophon;
@@ -199,29 +196,11 @@ int main(int argc, char **argv)
 
     // A reused server's snapshots go, so the first sync below finds none made.
     QDir(serverData + QStringLiteral("/sync/snapshots")).removeRecursively();
-    QProcess server;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("COLOPHON_RATE_LIMIT"), QStringLiteral("0"));
-    server.setProcessEnvironment(env);
-    // The server goes when the bench goes, even when the bench is killed.
-    server.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
-    server.start(
-        QCoreApplication::applicationDirPath() + QStringLiteral("/../app/server/colophon-server"),
-        {QStringLiteral("--data"), serverData, QStringLiteral("--listen"),
-         QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-level"), QStringLiteral("warn")});
-    QString url;
-    for (int waited = 0; waited < 30000 && url.isEmpty(); waited += 50) {
-        server.waitForReadyRead(50);
-        const QByteArray err = server.peek(1 << 16) + server.readAllStandardError();
-        const qsizetype at = err.indexOf("listening on ");
-        if (at >= 0) {
-            url = QString::fromUtf8(err.mid(at + 13).split(' ').front());
-        }
-    }
-    if (url.isEmpty()) {
-        std::fprintf(stderr, "colophon-server did not start\n");
+    auto server = ServerChild::start(serverData);
+    if (!server) {
         return 1;
     }
+    const QString url = server->url();
 
     // First sync of a fresh replica: from a snapshot the server makes on
     // demand (cold), from the one it then keeps (warm), and by pulling every
@@ -285,8 +264,7 @@ int main(int argc, char **argv)
                     *std::max_element(readySeconds.begin(), readySeconds.end()));
     }
     if (firstSyncOnly) {
-        server.terminate();
-        server.waitForFinished(10000);
+        server->stop();
         return 0;
     }
 
@@ -383,7 +361,6 @@ int main(int argc, char **argv)
     std::printf("edit→visible: %zu of %d edits seen: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
                 latencies.size(), edits, percentile(latencies, 0.5), percentile(latencies, 0.99),
                 latencies.empty() ? 0.0 : *std::max_element(latencies.begin(), latencies.end()));
-    server.terminate();
-    server.waitForFinished(10000);
+    server->stop();
     return 0;
 }

@@ -9,6 +9,7 @@
 #include "backend/observability/logger.h"
 #include "backend/observability/metrics.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -17,8 +18,11 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QThread>
+#include <csignal>
 #include <cstdio>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace colophon::bench {
 
@@ -57,18 +61,32 @@ Figures parseWrk(const QString &name, const QString &out)
     return f;
 }
 
-double processCpuSeconds()
+double processCpuSeconds(qint64 pid)
 {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    if (pid == 0) {
+        rusage u{};
+        getrusage(RUSAGE_SELF, &u);
+        return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+               double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    }
+    // /proc/PID/stat: "pid (comm) state ..."; utime and stime are the 14th
+    // and 15th fields, in clock ticks. comm may hold spaces: count from ')'.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13) {
+        return -1;
+    }
+    return double(fields[11].toLongLong() + fields[12].toLongLong()) / double(sysconf(_SC_CLK_TCK));
 }
 
 Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
-               const QString &script, const QStringList &extra)
+               const QString &script, const QStringList &extra, qint64 serverPid)
 {
-    const double cpuBefore = processCpuSeconds();
+    const double cpuBefore = processCpuSeconds(serverPid);
     QStringList args{QStringLiteral("-t2"), QStringLiteral("-c%1").arg(connections),
                      QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--latency")};
     if (!script.isEmpty()) {
@@ -86,7 +104,7 @@ Figures runWrk(const QString &name, const QString &url, int seconds, int connect
     Figures f = parseWrk(name, QString::fromUtf8(wrk.readAllStandardOutput()));
     if (f.requestsPerSecond > 0) {
         f.cpuMicrosPerRequest =
-            (processCpuSeconds() - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
+            (processCpuSeconds(serverPid) - cpuBefore) * 1e6 / (f.requestsPerSecond * seconds);
     }
     return f;
 }
@@ -165,10 +183,16 @@ bool wrkInstalled(const char *program)
 
 namespace {
 
-// A "Name:   N kB" line of /proc/self/status, in KiB; -1 when unknown.
-qint64 statusKiB(const QString &name)
+QString procFile(qint64 pid, const char *name)
 {
-    QFile status(QStringLiteral("/proc/self/status"));
+    return pid == 0 ? QStringLiteral("/proc/self/%1").arg(QLatin1String(name))
+                    : QStringLiteral("/proc/%1/%2").arg(pid).arg(QLatin1String(name));
+}
+
+// A "Name:   N kB" line of /proc/PID/status, in KiB; -1 when unknown.
+qint64 statusKiB(qint64 pid, const QString &name)
+{
+    QFile status(procFile(pid, "status"));
     if (!status.open(QIODevice::ReadOnly)) {
         return -1;
     }
@@ -179,20 +203,83 @@ qint64 statusKiB(const QString &name)
 
 } // namespace
 
-qint64 peakResidentKiB()
+qint64 peakResidentKiB(qint64 pid)
 {
-    return statusKiB(QStringLiteral("VmHWM"));
+    return statusKiB(pid, QStringLiteral("VmHWM"));
 }
 
-qint64 residentKiB()
+qint64 residentKiB(qint64 pid)
 {
-    return statusKiB(QStringLiteral("VmRSS"));
+    return statusKiB(pid, QStringLiteral("VmRSS"));
 }
 
-bool resetPeakResident()
+bool resetPeakResident(qint64 pid)
 {
-    QFile clear(QStringLiteral("/proc/self/clear_refs"));
+    QFile clear(procFile(pid, "clear_refs"));
     return clear.open(QIODevice::WriteOnly) && clear.write("5") == 1;
+}
+
+ServerChild::~ServerChild()
+{
+    stop();
+}
+
+std::unique_ptr<ServerChild> ServerChild::start(const QString &dataDir,
+                                                const QList<QPair<QString, QString>> &env)
+{
+    std::unique_ptr<ServerChild> child(new ServerChild);
+    child->m_process = std::make_unique<QProcess>();
+    QProcess &server = *child->m_process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("COLOPHON_RATE_LIMIT"), QStringLiteral("0"));
+    for (const auto &[name, value] : env) {
+        environment.insert(name, value);
+    }
+    server.setProcessEnvironment(environment);
+    // The server goes when the bench goes, even when the bench is killed.
+    server.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+    server.start(
+        QCoreApplication::applicationDirPath() + QStringLiteral("/../app/server/colophon-server"),
+        {QStringLiteral("--data"), dataDir, QStringLiteral("--listen"),
+         QStringLiteral("127.0.0.1:0"), QStringLiteral("--log-level"), QStringLiteral("warn")});
+    QByteArray err;
+    for (int waited = 0; waited < 30000 && child->m_url.isEmpty(); waited += 50) {
+        if (server.state() == QProcess::NotRunning) {
+            break;
+        }
+        server.waitForReadyRead(50);
+        err += server.readAllStandardError();
+        const qsizetype at = err.indexOf("listening on ");
+        if (at >= 0) {
+            child->m_url = QString::fromUtf8(err.mid(at + 13).split(' ').front());
+        }
+    }
+    if (child->m_url.isEmpty()) {
+        std::fprintf(stderr, "colophon-server did not start: %s\n",
+                     (err + server.readAllStandardError()).constData());
+        return nullptr;
+    }
+    return child;
+}
+
+qint64 ServerChild::pid() const
+{
+    return m_process ? m_process->processId() : 0;
+}
+
+bool ServerChild::stop()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning) {
+        return m_process && m_process->exitStatus() == QProcess::NormalExit &&
+               m_process->exitCode() == 0;
+    }
+    m_process->terminate();
+    if (!m_process->waitForFinished(30000)) {
+        m_process->kill();
+        m_process->waitForFinished(5000);
+        return false;
+    }
+    return m_process->exitStatus() == QProcess::NormalExit && m_process->exitCode() == 0;
 }
 
 InProcessServer::InProcessServer(const Router &router, const Config &config, Logger &logger,

@@ -9,6 +9,9 @@
 #include "backend/http/middleware.h"
 #include "services/content/contentservice.h"
 
+#include <QList>
+#include <QPair>
+#include <QProcess>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -40,13 +43,13 @@ struct Figures
 // Parses wrk --latency output.
 Figures parseWrk(const QString &name, const QString &out);
 
-// User + system CPU of this process, in seconds.
-double processCpuSeconds();
+// User + system CPU of a process (0: this one), in seconds; -1 when unknown.
+double processCpuSeconds(qint64 pid = 0);
 
-// wrk -t2 -cN -dS --latency [-s script] [extra...] url, with this process's
-// CPU per request.
+// wrk -t2 -cN -dS --latency [-s script] [extra...] url, with the CPU per
+// request of the process serving it (serverPid; 0: this one).
 Figures runWrk(const QString &name, const QString &url, int seconds, int connections,
-               const QString &script = {}, const QStringList &extra = {});
+               const QString &script = {}, const QStringList &extra = {}, qint64 serverPid = 0);
 
 // nginx with 2 workers serving one 69-byte file from dir: the ceiling this
 // machine's loopback and load generator allow.
@@ -58,13 +61,39 @@ QString writeScript(const QTemporaryDir &dir, const QString &name, const QString
 // False (with a message on stderr naming program) when wrk is missing.
 bool wrkInstalled(const char *program);
 
-// "VmHWM" (peak resident memory) of this process in KiB, -1 when unknown.
-qint64 peakResidentKiB();
-// "VmRSS" (resident memory now) of this process in KiB, -1 when unknown.
-qint64 residentKiB();
-// Sets VmHWM back to the current resident size, so a later peak measures
-// what came after; false where the kernel does not allow it.
-bool resetPeakResident();
+// "VmHWM" (peak resident memory) of a process (0: this one) in KiB, -1 when
+// unknown.
+qint64 peakResidentKiB(qint64 pid = 0);
+// "VmRSS" (resident memory now) of a process (0: this one) in KiB, -1 when
+// unknown.
+qint64 residentKiB(qint64 pid = 0);
+// Sets a process's VmHWM back to its current resident size, so a later peak
+// measures what came after; false where the kernel does not allow it.
+bool resetPeakResident(qint64 pid = 0);
+
+// The real colophon-server of this build tree as a child process, on a
+// replica's data folder and a free loopback port, with rate limits off and
+// this process's COLOPHON_* settings (plus `env`). It goes when this object
+// goes, or with SIGTERM when the bench is killed.
+class ServerChild final
+{
+public:
+    ~ServerChild();
+    // Waits until it prints where it listens; null (with its stderr on ours)
+    // when it exits first or takes over 30 s.
+    static std::unique_ptr<ServerChild> start(const QString &dataDir,
+                                              const QList<QPair<QString, QString>> &env = {});
+    QString url() const { return m_url; }
+    qint64 pid() const;
+    // SIGTERM, then waits for its drain; false when it had to be killed or
+    // exited with an error.
+    bool stop();
+
+private:
+    ServerChild() = default;
+    std::unique_ptr<QProcess> m_process;
+    QString m_url;
+};
 
 // colophon-server's HTTP stack (its middleware, with rate limits off) in
 // this process, on a loopback port.
