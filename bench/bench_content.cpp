@@ -409,7 +409,7 @@ int main(int argc, char *argv[])
                 "start)\n",
                 peakKiB / 1024.0,
                 peakReset ? "during the HTTP runs (reset after the sign-in)"
-                          : "after the runs (could not reset: includes seeding)",
+                          : "since the server started (could not reset: includes the sign-in)",
                 servingStartKiB / 1024.0);
     if (signInUnderLoadKiB > 0) {
         std::printf("colophon-server peak with a sign-in amid the item reads: %.1f MiB\n",
