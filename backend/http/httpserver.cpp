@@ -6,6 +6,7 @@
 #include "backend/http/responsestream.h"
 #include "backend/observability/logger.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -39,6 +40,51 @@ std::string httpDate()
         cachedAt = now;
     }
     return cached;
+}
+
+// A response's bytes while they are sent.
+struct Outgoing
+{
+    std::string head; // status line and fields, through the blank line
+    std::string body;
+};
+
+// Fields the server writes itself, whatever a handler set.
+bool ownField(std::string_view name)
+{
+    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+           iequals(name, "Connection") || iequals(name, "Date") || iequals(name, "Server");
+}
+
+// A field set again later in the list: the last one wins, as a field set
+// twice on a message does.
+bool replacedLater(const HeaderList &headers, std::size_t i)
+{
+    for (std::size_t j = i + 1; j < headers.size(); ++j) {
+        if (iequals(headers[j].first, headers[i].first)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// "Name: value\r\n". A CR or LF inside either becomes a space, so no value
+// can end the field early and start another (response splitting).
+void appendField(std::string &out, std::string_view name, std::string_view value)
+{
+    const auto append = [&out](std::string_view text) {
+        if (text.find_first_of("\r\n") == std::string_view::npos) {
+            out.append(text);
+            return;
+        }
+        for (const char c : text) {
+            out += (c == '\r' || c == '\n') ? ' ' : c;
+        }
+    };
+    append(name);
+    out += ": ";
+    append(value);
+    out += "\r\n";
 }
 
 bool isQuietDisconnect(const beast::error_code &ec)
@@ -331,32 +377,52 @@ private:
         write(problemResponse(status, std::move(detail)), false, true);
     }
 
+    // The head (status line and fields) is written by hand and sent with
+    // the body in one writev. Beast's serializer walked its field list
+    // through nested buffer views and allocated every field: about 8% of an
+    // item read's samples.
     void write(HttpResponse res, bool head, bool forceClose)
     {
-        auto msg = std::make_shared<http::response<http::string_body>>(
-            static_cast<http::status>(res.status), m_version);
-        for (auto &[name, value] : res.headers) {
-            msg->set(name, value);
-        }
-        msg->set(http::field::server, "colophon");
-        msg->set(http::field::date, httpDate());
         const bool keep = m_keepAlive && !forceClose && !m_server.draining;
-        msg->keep_alive(keep);
         const bool bodyless =
             res.status == 204 || res.status == 304 || (res.status >= 100 && res.status < 200);
-        if (head) {
-            if (!bodyless) {
-                msg->set(http::field::content_length, std::to_string(res.body.size()));
+        auto out = std::make_shared<Outgoing>();
+        std::string &h = out->head;
+        h.reserve(320);
+        h += m_version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+        h += std::to_string(res.status);
+        h += ' ';
+        const auto reason = http::obsolete_reason(static_cast<http::status>(res.status));
+        h.append(reason.data(), reason.size());
+        h += "\r\n";
+        for (std::size_t i = 0; i < res.headers.size(); ++i) {
+            const auto &[name, value] = res.headers[i];
+            if (ownField(name) || replacedLater(res.headers, i)) {
+                continue;
             }
-        } else {
-            msg->body() = std::move(res.body);
-            msg->prepare_payload();
+            appendField(h, name, value);
+        }
+        appendField(h, "Server", "colophon");
+        appendField(h, "Date", httpDate());
+        if (!keep && m_version >= 11) {
+            appendField(h, "Connection", "close");
+        } else if (keep && m_version == 10) {
+            appendField(h, "Connection", "keep-alive");
+        }
+        if (!bodyless) {
+            appendField(h, "Content-Length", std::to_string(res.body.size()));
+        }
+        h += "\r\n";
+        if (!head && !bodyless) {
+            out->body = std::move(res.body);
         }
         m_state = State::Writing;
         m_stream.expires_after(m_server.settings.writeTimeout);
-        http::async_write(
-            m_stream, *msg,
-            [self = shared_from_this(), msg, keep, forceClose](beast::error_code ec, std::size_t) {
+        const std::array<net::const_buffer, 2> buffers{net::buffer(out->head),
+                                                       net::buffer(out->body)};
+        net::async_write(
+            m_stream, buffers,
+            [self = shared_from_this(), out, keep, forceClose](beast::error_code ec, std::size_t) {
                 if (ec) {
                     return self->close();
                 }

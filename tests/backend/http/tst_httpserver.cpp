@@ -83,6 +83,7 @@ public:
         if (!status.startsWith("HTTP/1.")) {
             return std::nullopt;
         }
+        m_statusLine = status;
         r.status = status.mid(9, 3).toInt();
         for (QByteArray line = readLine(timeoutMs); !line.isEmpty(); line = readLine(timeoutMs)) {
             const int colon = line.indexOf(':');
@@ -124,6 +125,9 @@ public:
         return m_socket.state() == QAbstractSocket::UnconnectedState;
     }
     void close() { m_socket.abort(); }
+    // Everything received and not yet read as a response.
+    QByteArray received() const { return m_buffer; }
+    QByteArray lastStatusLine() const { return m_statusLine; }
 
 private:
     bool fill(int timeoutMs)
@@ -136,6 +140,7 @@ private:
     }
     QTcpSocket m_socket;
     QByteArray m_buffer;
+    QByteArray m_statusLine;
 };
 
 QByteArray get(const QByteArray &path, const QByteArray &extra = {})
@@ -191,6 +196,17 @@ private slots:
             std::this_thread::sleep_for(400ms);
             return HttpResponse::text(200, "finished");
         });
+        m_router.add(HttpMethod::Get, "/fields", [](HttpRequest &) {
+            HttpResponse res = HttpResponse::text(200, "fields");
+            res.headers.emplace_back("X-Twice", "first");
+            res.headers.emplace_back("x-twice", "second");
+            res.headers.emplace_back("X-Note", "a\r\nSet-Cookie: stolen=1");
+            res.headers.emplace_back("Content-Length", "999");
+            res.headers.emplace_back("Connection", "keep-alive");
+            return res;
+        });
+        m_router.add(HttpMethod::Get, "/nothing",
+                     [](HttpRequest &) { return HttpResponse::text(204, ""); });
         m_router.add(HttpMethod::Get, "/whoami",
                      [](HttpRequest &req) { return HttpResponse::text(200, req.clientAddress); });
         m_router.add(HttpMethod::Get, "/events", [this](HttpRequest &) {
@@ -261,6 +277,66 @@ private slots:
         auto next = c.readResponse();
         QVERIFY(next);
         QCOMPARE(next->body, QByteArray("hello"));
+    }
+
+    // The server writes the head itself: a field set twice is sent once
+    // (the last), a CR or LF in a value cannot start a field of its own, and
+    // the framing fields are the server's whatever a handler set.
+    void writesEachFieldOnceAndNoFieldOutOfAValue()
+    {
+        RawClient c;
+        QVERIFY(c.connect(port()));
+        c.send(get("/fields", "Connection: close\r\n"));
+        QVERIFY(c.waitClosed());
+        const QByteArray raw = c.received();
+        const qsizetype end = raw.indexOf("\r\n\r\n");
+        QVERIFY2(end > 0, raw.constData());
+        const QByteArray head = raw.left(end + 2).toLower(); // each field ends with CRLF
+        const QByteArray body = raw.mid(end + 4);
+        QVERIFY2(head.startsWith("http/1.1 200 ok\r\n"), head.constData());
+        QCOMPARE(head.count("\r\nx-twice:"), 1);
+        QVERIFY(head.contains("\r\nx-twice: second\r\n"));
+        QVERIFY(head.contains("\r\nx-note: a  set-cookie: stolen=1\r\n"));
+        QVERIFY(!head.contains("\r\nset-cookie"));
+        QCOMPARE(head.count("\r\ncontent-length:"), 1);
+        QVERIFY(head.contains("\r\ncontent-length: 6\r\n"));
+        QCOMPARE(head.count("\r\nconnection:"), 1);
+        QVERIFY(head.contains("\r\nconnection: close\r\n"));
+        QCOMPARE(head.count("\r\nserver: colophon\r\n"), 1);
+        QCOMPARE(head.count("\r\ndate: "), 1);
+        QCOMPARE(body, QByteArray("fields"));
+    }
+
+    void noContentHasNoLengthAndNoBody()
+    {
+        RawClient c;
+        QVERIFY(c.connect(port()));
+        c.send(get("/nothing"));
+        auto r = c.readResponse();
+        QVERIFY(r);
+        QCOMPARE(r->status, 204);
+        QVERIFY(!r->headers.contains("content-length"));
+        c.send(get("/hello")); // the connection goes on right after the head
+        auto next = c.readResponse();
+        QVERIFY(next);
+        QCOMPARE(next->body, QByteArray("hello"));
+    }
+
+    void http10KeepsAliveOnlyWhenAsked()
+    {
+        RawClient kept;
+        QVERIFY(kept.connect(port()));
+        kept.send("GET /hello HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        auto first = kept.readResponse();
+        QVERIFY(first);
+        QVERIFY(kept.lastStatusLine().startsWith("HTTP/1.0 200"));
+        QCOMPARE(first->headers.value("connection").toLower(), QByteArray("keep-alive"));
+        kept.send("GET /hello HTTP/1.0\r\n\r\n");
+        auto second = kept.readResponse();
+        QVERIFY(second);
+        QCOMPARE(second->body, QByteArray("hello"));
+        QVERIFY(!second->headers.contains("connection"));
+        QVERIFY(kept.waitClosed());
     }
 
     void refusesOversizedHeadersWith431()
