@@ -297,7 +297,7 @@ void ServiceHost::handOffRequests(HttpServerSettings &settings, const Router &ro
     }
     settings.handOff = [this, &router,
                         grouped](const HttpRequest &req) -> const HttpServerSettings::Runner * {
-        // Reads never hash nor write: spare them the second route match.
+        // Reads neither hash nor write: spare them the second route match.
         if (req.method == HttpMethod::Get || req.method == HttpMethod::Head ||
             req.method == HttpMethod::Options) {
             return nullptr;
@@ -306,8 +306,7 @@ void ServiceHost::handOffRequests(HttpServerSettings &settings, const Router &ro
         if (match.kind != Router::Match::Kind::Found) {
             return nullptr;
         }
-        if (match.routeClass == RouteClass::Auth ||
-            std::string_view(*match.pattern).starts_with("/api/v1/users")) {
+        if (match.work == RouteWork::HashesPassword) {
             return &m_credentialsRunner;
         }
         return grouped && match.routeClass == RouteClass::Write ? &m_groupRunner : nullptr;

@@ -109,10 +109,10 @@ public:
     Middleware requestScopeMiddleware();
     // Hands requests off the server's I/O threads, which go on serving
     // their other connections meanwhile:
-    // - sign-in and the other credential routes (RouteClass::Auth), and the
-    //   account writes under /api/v1/users (creating and deleting an account
-    //   hash a password), to one thread of their own, one at a time: a hash
-    //   takes tens of milliseconds of a core and 64 MiB;
+    // - the routes that hash a password (RouteWork::HashesPassword: sign-in,
+    //   registration, a password change, creating and deleting an account)
+    //   to one thread of their own, one at a time: a hash takes tens of
+    //   milliseconds of a core and 64 MiB;
     // - the other writes (RouteClass::Write) to one GroupCommit, so the
     //   writes waiting at a moment share a commit. SQLite only: on
     //   PostgreSQL, where an error spoils the rest of its transaction, they

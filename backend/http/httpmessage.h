@@ -28,6 +28,12 @@ HttpMethod parseMethod(std::string_view name);
 enum class RouteClass { Read, Write, Auth, System };
 std::string_view routeClassName(RouteClass c);
 
+// What a route's handler does beyond a request's usual work, so a server can
+// run it where it belongs. HashesPassword: it runs argon2id on a password
+// (tens of milliseconds of a core, and 64 MiB), so it should not hold an I/O
+// thread's other connections, nor a group of writes.
+enum class RouteWork { Ordinary, HashesPassword };
+
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // Case-insensitive header lookup; empty when absent.

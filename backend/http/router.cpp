@@ -70,10 +70,16 @@ void Router::add(HttpMethod method, const std::string &pattern, HttpHandler hand
 void Router::add(HttpMethod method, const std::string &pattern, RouteClass routeClass,
                  HttpHandler handler)
 {
+    add(method, pattern, routeClass, RouteWork::Ordinary, std::move(handler));
+}
+
+void Router::add(HttpMethod method, const std::string &pattern, RouteClass routeClass,
+                 RouteWork work, HttpHandler handler)
+{
     if (pattern.empty() || pattern[0] != '/') {
         throw std::invalid_argument("route pattern must start with '/': " + pattern);
     }
-    Route route{method, pattern, {}, routeClass, std::move(handler)};
+    Route route{method, pattern, {}, routeClass, work, std::move(handler)};
     for (std::string_view part : splitPath(pattern)) {
         Segment seg;
         if (part.front() == '{') {
@@ -170,6 +176,7 @@ Router::Match Router::match(HttpMethod method, std::string_view path) const
             result.handler = &route.handler;
             result.pattern = &route.pattern;
             result.routeClass = route.routeClass;
+            result.work = route.work;
             break;
         }
     }

@@ -23,6 +23,8 @@ public:
     void add(HttpMethod method, const std::string &pattern, HttpHandler handler);
     void add(HttpMethod method, const std::string &pattern, RouteClass routeClass,
              HttpHandler handler);
+    void add(HttpMethod method, const std::string &pattern, RouteClass routeClass, RouteWork work,
+             HttpHandler handler);
 
     struct Match
     {
@@ -30,6 +32,7 @@ public:
         const HttpHandler *handler = nullptr;
         const std::string *pattern = nullptr;
         RouteClass routeClass = RouteClass::Read;
+        RouteWork work = RouteWork::Ordinary;
         std::vector<std::pair<std::string, std::string>> params;
         // "GET, HEAD, OPTIONS": for OPTIONS, 404 and 405 only (empty when a
         // route was found for any other method, where nothing sends it).
@@ -53,6 +56,7 @@ private:
         std::string pattern;
         std::vector<Segment> segments;
         RouteClass routeClass;
+        RouteWork work;
         HttpHandler handler;
     };
     static bool matches(const Route &route, const std::vector<std::string_view> &parts,

@@ -209,7 +209,7 @@ void registerMfaRoutes(Router &router, UserService &users)
     }
 
     router.add(HttpMethod::Post, "/api/v1/auth/mfa/totp/disable", RouteClass::Auth,
-               [&users](HttpRequest &req) {
+               RouteWork::HashesPassword, [&users](HttpRequest &req) {
                    return withActor(users, req, [&](const Actor &actor) {
                        QString password;
                        QString code;
@@ -225,41 +225,42 @@ void registerMfaRoutes(Router &router, UserService &users)
 
 void registerAdminRoutes(Router &router, UserService &users)
 {
-    router.add(HttpMethod::Post, "/api/v1/users", [&users](HttpRequest &req) {
-        return withActor(users, req, [&](const Actor &actor) {
-            if (auto refused = refuseUnless(actor, Action::UserCreate)) {
-                return *refused;
-            }
-            nlohmann::json body;
-            if (auto refused =
-                    readObject(req, {"email", "password", "firstName", "lastName", "role"}, body)) {
-                return *refused;
-            }
-            NewUser input;
-            QString role;
-            if (auto refused = readStrings(body, true,
-                                           {{"email", &input.email},
-                                            {"password", &input.password},
-                                            {"firstName", &input.firstName},
-                                            {"lastName", &input.lastName},
-                                            {"role", &role}})) {
-                return *refused;
-            }
-            auto parsed = parseRole(role);
-            if (!parsed) {
-                return problemResponse(Error::invalid(
-                    QStringLiteral("role must be admin, editor, creator or consumer"),
-                    QStringLiteral("role")));
-            }
-            input.role = *parsed;
-            auto created = users.createUser(actor, input);
-            HttpResponse res = adminUserResponse(created, 201);
-            if (created) {
-                res.setHeader("Location", "/api/v1/users/" + created->id.toStdString());
-            }
-            return res;
-        });
-    });
+    router.add(HttpMethod::Post, "/api/v1/users", RouteClass::Write, RouteWork::HashesPassword,
+               [&users](HttpRequest &req) {
+                   return withActor(users, req, [&](const Actor &actor) {
+                       if (auto refused = refuseUnless(actor, Action::UserCreate)) {
+                           return *refused;
+                       }
+                       nlohmann::json body;
+                       if (auto refused = readObject(
+                               req, {"email", "password", "firstName", "lastName", "role"}, body)) {
+                           return *refused;
+                       }
+                       NewUser input;
+                       QString role;
+                       if (auto refused = readStrings(body, true,
+                                                      {{"email", &input.email},
+                                                       {"password", &input.password},
+                                                       {"firstName", &input.firstName},
+                                                       {"lastName", &input.lastName},
+                                                       {"role", &role}})) {
+                           return *refused;
+                       }
+                       auto parsed = parseRole(role);
+                       if (!parsed) {
+                           return problemResponse(Error::invalid(
+                               QStringLiteral("role must be admin, editor, creator or consumer"),
+                               QStringLiteral("role")));
+                       }
+                       input.role = *parsed;
+                       auto created = users.createUser(actor, input);
+                       HttpResponse res = adminUserResponse(created, 201);
+                       if (created) {
+                           res.setHeader("Location", "/api/v1/users/" + created->id.toStdString());
+                       }
+                       return res;
+                   });
+               });
 
     router.add(HttpMethod::Get, "/api/v1/users", [&users](HttpRequest &req) {
         return withActor(users, req, [&](const Actor &actor) {
@@ -337,12 +338,14 @@ void registerAdminRoutes(Router &router, UserService &users)
         });
     });
 
-    router.add(HttpMethod::Delete, "/api/v1/users/{id:uuid}", [&users](HttpRequest &req) {
-        return withActor(users, req, [&](const Actor &actor) {
-            auto done = users.deleteUser(actor, QString::fromStdString(req.param("id")));
-            return done ? HttpResponse::empty(204) : problemResponse(done.error());
-        });
-    });
+    // Deleting an account hashes a random password into it.
+    router.add(HttpMethod::Delete, "/api/v1/users/{id:uuid}", RouteClass::Write,
+               RouteWork::HashesPassword, [&users](HttpRequest &req) {
+                   return withActor(users, req, [&](const Actor &actor) {
+                       auto done = users.deleteUser(actor, QString::fromStdString(req.param("id")));
+                       return done ? HttpResponse::empty(204) : problemResponse(done.error());
+                   });
+               });
 
     router.add(HttpMethod::Get, "/api/v1/users/{id:uuid}/sessions", [&users](HttpRequest &req) {
         return withActor(users, req, [&](const Actor &actor) {
@@ -385,7 +388,7 @@ void registerAdminRoutes(Router &router, UserService &users)
 void registerUserRoutes(Router &router, UserService &users)
 {
     router.add(HttpMethod::Post, "/api/v1/auth/register", RouteClass::Auth,
-               [&users](HttpRequest &req) {
+               RouteWork::HashesPassword, [&users](HttpRequest &req) {
                    nlohmann::json body;
                    if (auto refused =
                            readObject(req, {"email", "password", "firstName", "lastName"}, body)) {
@@ -409,7 +412,7 @@ void registerUserRoutes(Router &router, UserService &users)
                    return res;
                });
 
-    router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth,
+    router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth, RouteWork::HashesPassword,
                [&users](HttpRequest &req) {
                    nlohmann::json body;
                    if (auto refused = readObject(req, {"email", "password"}, body)) {
@@ -472,7 +475,8 @@ void registerUserRoutes(Router &router, UserService &users)
     });
 
     router.add(
-        HttpMethod::Post, "/api/v1/me/password", RouteClass::Auth, [&users](HttpRequest &req) {
+        HttpMethod::Post, "/api/v1/me/password", RouteClass::Auth, RouteWork::HashesPassword,
+        [&users](HttpRequest &req) {
             return withActor(users, req, [&](const Actor &actor) {
                 nlohmann::json body;
                 if (auto refused = readObject(req, {"currentPassword", "newPassword"}, body)) {

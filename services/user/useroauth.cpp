@@ -673,7 +673,7 @@ void registerOAuthRoutes(Router &router, UserService &users)
         }
         return signInPage(r, 200, {}, {});
     });
-    router.add(HttpMethod::Post, "/oauth/authorize", RouteClass::Auth,
+    router.add(HttpMethod::Post, "/oauth/authorize", RouteClass::Auth, RouteWork::HashesPassword,
                [&users](HttpRequest &req) { return authorizeForm(users, req); });
     router.add(HttpMethod::Post, "/oauth/token", RouteClass::Auth,
                [&users](HttpRequest &req) { return tokenRequest(users, req); });

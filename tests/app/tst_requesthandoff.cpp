@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Proves where colophon-server runs each request (ServiceHost::
-// handOffRequests): reads on their I/O thread; sign-in, the other credential
-// routes and the account writes on the one credentials thread; the other
-// writes in the group commit; and that both runners run a request on a
-// thread of their own and report it kept.
+// handOffRequests): reads, and the credential routes that hash nothing, on
+// their I/O thread; every route that hashes a password on the one
+// credentials thread; the other writes in the group commit; and that both
+// runners run a request on a thread of their own and report it kept.
 #include "app/host/hostconfig.h"
 #include "app/host/servicehost.h"
 #include "backend/config/config.h"
@@ -67,6 +67,11 @@ private slots:
         QTest::newRow("no such route")
             << int(HttpMethod::Post) << QStringLiteral("/api/v1/nothing");
         QTest::newRow("health") << int(HttpMethod::Get) << QStringLiteral("/healthz");
+        QTest::newRow("token refresh")
+            << int(HttpMethod::Post) << QStringLiteral("/api/v1/auth/refresh");
+        QTest::newRow("sign-out") << int(HttpMethod::Post) << QStringLiteral("/api/v1/auth/logout");
+        QTest::newRow("a second factor")
+            << int(HttpMethod::Post) << QStringLiteral("/api/v1/auth/mfa/verify");
     }
     void readsStayOnTheirIoThread()
     {
@@ -75,14 +80,15 @@ private slots:
         QCOMPARE(m_settings.handOff(request(HttpMethod(method), path.toStdString())), nullptr);
     }
 
-    void credentialWorkGoesToOneThreadAndWritesToTheGroup()
+    void passwordHashesGoToOneThreadAndWritesToTheGroup()
     {
         const auto *signIn = m_settings.handOff(request(HttpMethod::Post, "/api/v1/auth/login"));
         QVERIFY(signIn != nullptr);
         for (const auto &[method, path] : std::vector<std::pair<HttpMethod, std::string>>{
                  {HttpMethod::Post, "/api/v1/auth/register"},
-                 {HttpMethod::Post, "/api/v1/auth/refresh"},
                  {HttpMethod::Post, "/api/v1/me/password"},
+                 {HttpMethod::Post, "/api/v1/auth/mfa/totp/disable"},
+                 {HttpMethod::Post, "/oauth/authorize"},
                  {HttpMethod::Post, "/api/v1/users"},
                  {HttpMethod::Delete, "/api/v1/users/0190a6f0-0000-7000-8000-000000000001"}}) {
             QVERIFY2(m_settings.handOff(request(method, path)) == signIn, path.c_str());
@@ -92,6 +98,10 @@ private slots:
         QVERIFY(write != signIn);
         QCOMPARE(m_settings.handOff(request(
                      HttpMethod::Patch, "/api/v1/content/0190a6f0-0000-7000-8000-000000000001")),
+                 write);
+        // An account write that hashes nothing is a write like any other.
+        QCOMPARE(m_settings.handOff(request(HttpMethod::Patch,
+                                            "/api/v1/users/0190a6f0-0000-7000-8000-000000000001")),
                  write);
     }
 

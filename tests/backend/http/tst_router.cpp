@@ -27,7 +27,9 @@ private slots:
         m_router.add(HttpMethod::Get, "/api/v1/content/{id:uuid}/versions/{n:int}",
                      named("version"));
         m_router.add(HttpMethod::Get, "/api/v1/tags/{name}", named("tag"));
-        m_router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth, named("login"));
+        m_router.add(HttpMethod::Post, "/api/v1/auth/login", RouteClass::Auth,
+                     RouteWork::HashesPassword, named("login"));
+        m_router.add(HttpMethod::Post, "/api/v1/auth/refresh", RouteClass::Auth, named("refresh"));
     }
 
     void matchesLiteralAndTypedPaths_data()
@@ -122,6 +124,18 @@ private slots:
         QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/content").routeClass, RouteClass::Write);
         QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/auth/login").routeClass,
                  RouteClass::Auth);
+    }
+
+    void aRouteThatHashesSaysSoInItsMatch()
+    {
+        const auto login = m_router.match(HttpMethod::Post, "/api/v1/auth/login");
+        QCOMPARE(login.kind, Router::Match::Kind::Found);
+        QCOMPARE(login.work, RouteWork::HashesPassword);
+        QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/auth/refresh").work,
+                 RouteWork::Ordinary);
+        QCOMPARE(m_router.match(HttpMethod::Post, "/api/v1/content").work, RouteWork::Ordinary);
+        // A path no route takes has no work of its own.
+        QCOMPARE(m_router.match(HttpMethod::Post, "/nothing").work, RouteWork::Ordinary);
     }
 
     void malformedPatternsAreRefused_data()
