@@ -27,12 +27,6 @@ void SerialWorker::submit(Job job)
     m_wake.notify_one();
 }
 
-std::size_t SerialWorker::pending() const
-{
-    std::lock_guard lock(m_mutex);
-    return m_queue.size() + m_running;
-}
-
 void SerialWorker::loop()
 {
     std::unique_lock lock(m_mutex);
@@ -43,7 +37,6 @@ void SerialWorker::loop()
         }
         Job job = std::move(m_queue.front());
         m_queue.pop_front();
-        m_running = 1;
         lock.unlock();
         try {
             job();
@@ -52,7 +45,6 @@ void SerialWorker::loop()
         }
         job = nullptr; // what the job holds goes before the next one runs
         lock.lock();
-        m_running = 0;
     }
     lock.unlock();
     if (m_finished) {

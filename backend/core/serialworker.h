@@ -10,7 +10,6 @@
 #pragma once
 
 #include <condition_variable>
-#include <cstddef>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -31,19 +30,16 @@ public:
     SerialWorker &operator=(const SerialWorker &) = delete;
 
     void submit(Job job);
-    // Jobs submitted and not yet finished, the running one included.
-    std::size_t pending() const;
 
 private:
     void loop();
 
     std::function<void()> m_finished;
-    mutable std::mutex m_mutex;
+    std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::deque<Job> m_queue;   // guarded by m_mutex
-    std::size_t m_running = 0; // guarded by m_mutex
-    bool m_stopping = false;   // guarded by m_mutex
-    std::thread m_thread;      // last: starts once the rest exists
+    std::deque<Job> m_queue; // guarded by m_mutex
+    bool m_stopping = false; // guarded by m_mutex
+    std::thread m_thread;    // last: starts once the rest exists
 };
 
 } // namespace colophon

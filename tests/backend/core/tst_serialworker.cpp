@@ -6,7 +6,6 @@
 
 #include <QTest>
 #include <atomic>
-#include <future>
 #include <thread>
 #include <vector>
 
@@ -53,27 +52,6 @@ private slots:
             worker.submit([&] { ++ran; });
         }
         QCOMPARE(ran.load(), 1);
-    }
-
-    void pendingCountsTheRunningJobAndTheQueued()
-    {
-        std::promise<void> release;
-        std::shared_future<void> released = release.get_future().share();
-        std::promise<void> started;
-        SerialWorker worker;
-        QCOMPARE(worker.pending(), std::size_t(0));
-        worker.submit([&] {
-            started.set_value();
-            released.wait();
-        });
-        worker.submit([] {});
-        started.get_future().wait();
-        QCOMPARE(worker.pending(), std::size_t(2));
-        release.set_value();
-        for (int i = 0; i < 500 && worker.pending() > 0; ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        QCOMPARE(worker.pending(), std::size_t(0));
     }
 
     void theExitHookRunsLastOnTheWorkersThread()
