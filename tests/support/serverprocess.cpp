@@ -183,17 +183,32 @@ int openFdCount(qint64 pid)
         fds.entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot).size());
 }
 
-qint64 residentKiB(qint64 pid)
+namespace {
+
+// A "Name:   N kB" line of /proc/<pid>/status, in KiB; -1 when unknown.
+qint64 statusKiB(qint64 pid, const QString &name)
 {
     if (pid <= 0)
         return -1;
     QFile status(QStringLiteral("/proc/%1/status").arg(pid));
     if (!status.open(QIODevice::ReadOnly))
         return -1;
-    static const QRegularExpression vmRss(QStringLiteral("^VmRSS:\\s+(\\d+)\\s+kB"),
-                                          QRegularExpression::MultilineOption);
-    const auto match = vmRss.match(QString::fromLatin1(status.readAll()));
+    const QRegularExpression line(QStringLiteral("^%1:\\s+(\\d+)\\s+kB").arg(name),
+                                  QRegularExpression::MultilineOption);
+    const auto match = line.match(QString::fromLatin1(status.readAll()));
     return match.hasMatch() ? match.captured(1).toLongLong() : -1;
+}
+
+} // namespace
+
+qint64 residentKiB(qint64 pid)
+{
+    return statusKiB(pid, QStringLiteral("VmRSS"));
+}
+
+qint64 peakResidentKiB(qint64 pid)
+{
+    return statusKiB(pid, QStringLiteral("VmHWM"));
 }
 
 ServerProcess::ServerProcess() : m_process(std::make_unique<QProcess>())

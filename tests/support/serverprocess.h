@@ -74,6 +74,9 @@ HttpReply httpRequest(quint16 port, const QByteArray &method, const QByteArray &
 int openFdCount(qint64 pid);
 // Resident memory of a process in KiB (-1 if unknown), VmRSS from /proc/<pid>/status.
 qint64 residentKiB(qint64 pid);
+// Its peak resident memory in KiB (-1 if unknown), VmHWM: the most VmRSS has
+// been since the process started, or since "5" was written to its clear_refs.
+qint64 peakResidentKiB(qint64 pid);
 
 // colophon-server on 127.0.0.1:0 with its own temporary data folder.
 class ServerProcess final
